@@ -1,0 +1,30 @@
+/**
+ * Base for failures of the outside world (database, bus, object store, APIs). Adapters throw subclasses with a
+ * string code; callers branch on `code` and `retryable`, never on the message.
+ */
+export abstract class InfraError extends Error {
+  abstract readonly code: string;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, options: { cause?: unknown; retryable?: boolean; retryAfterMs?: number } = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** Configuration that cannot work: names the setting and what is wrong. */
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+  readonly setting: string;
+  readonly problem: string;
+
+  constructor(setting: string, problem: string, options: { cause?: unknown } = {}) {
+    super(`${setting}: ${problem}`, { cause: options.cause });
+    this.name = 'ConfigError';
+    this.setting = setting;
+    this.problem = problem;
+  }
+}

@@ -1,0 +1,45 @@
+import type { IncidentId, RunId } from './ids.ts';
+import type { Usage } from './usage.ts';
+
+export const runStatuses = ['queued', 'starting', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof runStatuses)[number];
+
+/** Closed set of reasons a run fails; used as metric labels and translated to user text in bot/. */
+export const runFailureReasons = [
+  'timeout',
+  'max_turns',
+  'auth',
+  'crashed',
+  'invalid_report',
+  'cancelled',
+  'sandbox_error',
+  'lost',
+] as const;
+export type RunFailureReason = (typeof runFailureReasons)[number];
+
+export type RunPurpose = 'triage' | 'second_opinion' | 'follow_up' | 'remediation';
+
+export interface RunFailure {
+  readonly reason: RunFailureReason;
+  readonly detail: string;
+}
+
+export interface TriageRun {
+  readonly id: RunId;
+  readonly incidentId: IncidentId;
+  readonly purpose: RunPurpose;
+  /** The agent profile name from config, e.g. `claude-code`. */
+  readonly agent: string;
+  readonly runner: 'local' | 'kubernetes-job';
+  readonly status: RunStatus;
+  readonly attempt: number;
+  readonly question?: string;
+  readonly model?: string;
+  readonly createdAt: Date;
+  readonly startedAt?: Date;
+  readonly finishedAt?: Date;
+  readonly usage?: Usage;
+  /** Key of the report in the report store, set when the run succeeded. */
+  readonly reportKey?: string;
+  readonly failure?: RunFailure;
+}

@@ -1,0 +1,35 @@
+import type { IncidentId, RunId } from '../domain/ids.ts';
+import type { ProgressEvent } from '../domain/progress.ts';
+import type { Report } from '../domain/report.ts';
+import type { RunFailure, RunStatus, TriageRun } from '../domain/run.ts';
+import type { Usage } from '../domain/usage.ts';
+
+export interface RunUpdate {
+  readonly status: RunStatus;
+  readonly startedAt?: Date;
+  readonly finishedAt?: Date;
+  readonly usage?: Usage;
+  readonly reportKey?: string;
+  readonly failure?: RunFailure;
+  readonly model?: string;
+}
+
+export interface RunRepository {
+  create(run: TriageRun): Promise<void>;
+  get(id: RunId): Promise<TriageRun | undefined>;
+  listByIncident(incidentId: IncidentId): Promise<readonly TriageRun[]>;
+  listByStatus(statuses: readonly RunStatus[]): Promise<readonly TriageRun[]>;
+  update(id: RunId, update: RunUpdate): Promise<TriageRun>;
+}
+
+export interface ProgressRepository {
+  /** Idempotent on (runId, seq): a redelivered event is ignored and `false` returned. */
+  append(event: ProgressEvent): Promise<boolean>;
+  list(runId: RunId): Promise<readonly ProgressEvent[]>;
+}
+
+export interface ReportRepository {
+  save(report: Report): Promise<void>;
+  getByRun(runId: RunId): Promise<Report | undefined>;
+  listByIncident(incidentId: IncidentId): Promise<readonly Report[]>;
+}

@@ -1,0 +1,21 @@
+/** Subject names shared by every bus adapter; the one place that knows them. */
+export const subjectRoot = 'watchkeeper';
+
+export const subjects = {
+  runProgress: (runId: string): string => `${subjectRoot}.run.${token(runId)}.progress`,
+  allRunProgress: `${subjectRoot}.run.*.progress`,
+  incidentLifecycle: (incidentId: string): string => `${subjectRoot}.incident.${token(incidentId)}.lifecycle`,
+  allIncidentLifecycle: `${subjectRoot}.incident.*.lifecycle`,
+} as const;
+
+/** Durable streams and the subjects they keep. */
+export const streams = [
+  { name: 'WATCHKEEPER_PROGRESS', subjects: [subjects.allRunProgress] },
+  { name: 'WATCHKEEPER_LIFECYCLE', subjects: [subjects.allIncidentLifecycle] },
+] as const;
+
+/** Ids become one subject token: no dots, wildcards or whitespace can leak into the subject. */
+function token(id: string): string {
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(id)) throw new Error(`not a valid subject token: ${JSON.stringify(id)}`);
+  return id;
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Builds the test harness's Go binaries from their upstream Go modules, once per version, into a cache outside
+# the repository (WATCHKEEPER_CACHE, default ~/.cache/watchkeeper). Reruns skip what is already built.
+# Prints what it builds and how long each step took.
+set -euo pipefail
+
+CACHE="${WATCHKEEPER_CACHE:-$HOME/.cache/watchkeeper}"
+K8S_VERSION="${K8S_VERSION:-v1.36.3}"
+ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
+KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
+VERSITYGW_VERSION="${VERSITYGW_VERSION:-v1.8.0}"
+STAGING_VERSION="v0${K8S_VERSION#v1}"
+
+BIN="$CACHE/bin"
+SRC="$CACHE/src"
+mkdir -p "$BIN" "$SRC"
+export GOFLAGS="${GOFLAGS:--buildvcs=false}" CGO_ENABLED=0
+
+step() { # step NAME MARKER COMMAND...
+  local name="$1" marker="$2"; shift 2
+  if [[ -x "$marker" ]]; then echo "harness: $name already built ($marker)"; return; fi
+  echo "harness: building $name (cold builds take minutes on 2 cores)..."
+  local started=$SECONDS
+  "$@"
+  echo "harness: built $name in $((SECONDS - started))s"
+}
+
+build_go_install() { # module@version binary-name
+  local dir="$BIN/$2"
+  mkdir -p "$dir"
+  GOBIN="$dir" go install "$1" 2>&1 | { grep -v '^go: downloading' || true; }
+}
+
+build_etcd() {
+  local dir="$SRC/etcd-$ETCD_VERSION"
+  mkdir -p "$dir"
+  cat >"$dir/main.go" <<'GO'
+package main
+
+import (
+	"os"
+
+	"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() { etcdmain.Main(os.Args) }
+GO
+  (cd "$dir" && { [[ -f go.mod ]] || go mod init watchkeeper.test/etcd >/dev/null 2>&1; } &&
+    go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >/dev/null 2>&1 && go mod tidy >/dev/null 2>&1 &&
+    go build -o "$BIN/etcd-$ETCD_VERSION/etcd" .)
+}
+
+build_kubernetes() {
+  local dir="$SRC/kubernetes-$K8S_VERSION" gomod
+  mkdir -p "$dir"
+  gomod="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/^\s*"GoMod": "\(.*\)",$/\1/p')"
+  {
+    echo "module watchkeeper.test/kubernetes"
+    echo
+    echo "go 1.26.0"
+    echo
+    echo "require k8s.io/kubernetes $K8S_VERSION"
+    echo
+    grep -E '^\s*k8s.io/[a-z-]+ v0\.0\.0$' "$gomod" | awk -v v="$STAGING_VERSION" '{print "replace " $1 " => " $1 " " v}'
+  } >"$dir/go.mod"
+  local version_pkg="k8s.io/component-base/version"
+  local ldflags="-s -w -X $version_pkg.gitVersion=$K8S_VERSION -X $version_pkg.gitMajor=1"
+  ldflags+=" -X $version_pkg.gitMinor=$(echo "$K8S_VERSION" | cut -d. -f2)"
+  (cd "$dir" &&
+    go get "k8s.io/kubernetes/cmd/kube-apiserver@$K8S_VERSION" "k8s.io/kubernetes/cmd/kube-controller-manager@$K8S_VERSION" \
+      "k8s.io/kubernetes/cmd/kube-scheduler@$K8S_VERSION" 2>&1 | grep -v '^go: downloading' || true) &&
+  (cd "$dir" &&
+    go build -ldflags "$ldflags" -o "$BIN/kubernetes-$K8S_VERSION/" k8s.io/kubernetes/cmd/kube-apiserver \
+      k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler)
+}
+
+step "etcd $ETCD_VERSION" "$BIN/etcd-$ETCD_VERSION/etcd" build_etcd
+step "kwok $KWOK_VERSION" "$BIN/kwok-$KWOK_VERSION/kwok" build_go_install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "kwok-$KWOK_VERSION"
+step "versitygw $VERSITYGW_VERSION" "$BIN/versitygw-$VERSITYGW_VERSION/versitygw" \
+  build_go_install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION" "versitygw-$VERSITYGW_VERSION"
+step "kubernetes $K8S_VERSION (kube-apiserver, kube-controller-manager, kube-scheduler)" \
+  "$BIN/kubernetes-$K8S_VERSION/kube-scheduler" build_kubernetes
+
+# A manifest the TypeScript harness reads to find the binaries.
+cat >"$BIN/manifest.json" <<JSON
+{
+  "etcd": "$BIN/etcd-$ETCD_VERSION/etcd",
+  "kwok": "$BIN/kwok-$KWOK_VERSION/kwok",
+  "versitygw": "$BIN/versitygw-$VERSITYGW_VERSION/versitygw",
+  "kubeApiserver": "$BIN/kubernetes-$K8S_VERSION/kube-apiserver",
+  "kubeControllerManager": "$BIN/kubernetes-$K8S_VERSION/kube-controller-manager",
+  "kubeScheduler": "$BIN/kubernetes-$K8S_VERSION/kube-scheduler",
+  "kubernetesVersion": "$K8S_VERSION"
+}
+JSON
+echo "harness: binaries ready, manifest at $BIN/manifest.json"
