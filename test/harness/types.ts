@@ -20,7 +20,7 @@ export interface HarnessInfo {
 
 export type HarnessService = keyof HarnessInfo;
 
-declare module "vitest" {
+declare module 'vitest' {
   export interface ProvidedContext {
     harness: HarnessInfo;
   }

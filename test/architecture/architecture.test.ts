@@ -1,0 +1,57 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkImport, importsOf } from './import-rules.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const sourceFolders = ['core', 'bot', 'listeners', 'runners', 'prompts', 'skills'];
+
+function sourceFiles(): string[] {
+  return sourceFolders.flatMap((folder) =>
+    readdirSync(path.join(root, folder), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+      .map((e) => path.relative(root, path.join(e.parentPath, e.name))),
+  );
+}
+
+describe('architecture', () => {
+  it('every import respects the folder boundaries', () => {
+    const violations = sourceFiles().flatMap((file) =>
+      importsOf(readFileSync(path.join(root, file), 'utf8'))
+        .map((specifier) => checkImport(file, specifier))
+        .filter((v) => v !== undefined),
+    );
+    expect(violations).toEqual([]);
+  });
+
+  it('no source file switches the boundary lint off', () => {
+    const offenders = sourceFiles().filter((file) =>
+      /eslint-disable[^\n]*(no-restricted-imports|import-x\/no-cycle)/.test(readFileSync(path.join(root, file), 'utf8')),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it.each([
+    ['core/domain/x.ts', '../../runners/bus/nats-bus.ts', /core\/domain\/ may not depend on runners\//],
+    ['core/domain/x.ts', 'node:fs', /core\/domain is pure/],
+    ['core/services/x.ts', 'drizzle-orm', /only core\/store may use that package/],
+    ['listeners/mcp/x.ts', '../../runners/bus/nats-bus.ts', /listeners\/ may not depend on runners\//],
+    ['bot/slack/x.ts', '../../core/store/open-store.ts', /bot\/ may not depend on core\/store\//],
+    ['runners/x.ts', '../bot/cli/bin.ts', /runners\/ may not depend on bot\//],
+  ])('the checker catches %s importing %s', (file, specifier, message) => {
+    expect(checkImport(file, specifier)).toMatch(message);
+  });
+
+  it.each([
+    ['bot/wiring/runtime.ts', '../../core/store/open-store.ts'],
+    ['runners/bus/nats-bus.ts', '../../core/ports/bus.ts'],
+    ['core/store/x.ts', 'drizzle-orm/pg-core'],
+  ])('the checker allows %s importing %s', (file, specifier) => {
+    expect(checkImport(file, specifier)).toBeUndefined();
+  });
+
+  it('finds static, re-export, type-only and dynamic imports', () => {
+    const source = `import a from './a.ts';\nimport type { B } from "./b.ts";\nexport { c } from './c.ts';\nconst d = await import('./d.ts');\nimport './e.ts';`;
+    expect(importsOf(source)).toEqual(['./a.ts', './b.ts', './c.ts', './d.ts', './e.ts']);
+  });
+});

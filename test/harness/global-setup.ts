@@ -1,0 +1,47 @@
+/**
+ * Vitest global setup: brings up (or reuses) the real services the tests need and hands their coordinates to
+ * tests through `inject('harness')`. Services stay up between runs; `npm run harness:stop` stops them.
+ *
+ * WATCHKEEPER_HARNESS picks the services: a comma list of postgres, nats, s3, kube; `all` (the default) or `none`.
+ */
+import type { TestProject } from 'vitest/node';
+import { ensureKube } from './services/kube.ts';
+import { ensureNats } from './services/nats.ts';
+import { ensurePostgres } from './services/postgres.ts';
+import { ensureS3 } from './services/s3.ts';
+import { log } from './process.ts';
+import type { HarnessInfo, HarnessService } from './types.ts';
+
+const allServices: readonly HarnessService[] = ['postgres', 'nats', 's3', 'kube'];
+
+export function requestedServices(setting = process.env['WATCHKEEPER_HARNESS'] ?? 'all'): HarnessService[] {
+  const value = setting.trim();
+  if (value === 'all' || value === '') return [...allServices];
+  if (value === 'none') return [];
+  return value.split(',').map((name) => {
+    const service = name.trim() as HarnessService;
+    if (!allServices.includes(service)) {
+      throw new Error(`WATCHKEEPER_HARNESS: unknown service ${JSON.stringify(name)}; use ${allServices.join(', ')}, all or none`);
+    }
+    return service;
+  });
+}
+
+export default async function setup(project: TestProject): Promise<void> {
+  const wanted = requestedServices();
+  const started = Date.now();
+  const [postgres, nats, s3, kube] = await Promise.all([
+    wanted.includes('postgres') ? ensurePostgres() : undefined,
+    wanted.includes('nats') ? ensureNats() : undefined,
+    wanted.includes('s3') ? ensureS3() : undefined,
+    wanted.includes('kube') ? ensureKube() : undefined,
+  ]);
+  const info: HarnessInfo = {
+    ...(postgres && { postgres }),
+    ...(nats && { nats }),
+    ...(s3 && { s3 }),
+    ...(kube && { kube }),
+  };
+  if (wanted.length > 0) log(`${wanted.join(', ')} ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  project.provide('harness', info);
+}

@@ -1,0 +1,75 @@
+/**
+ * A real PostgreSQL server from the Debian packages (`apt-get install postgresql`). PostgreSQL refuses to run
+ * as root, so under root the cluster is owned by the `postgres` system user and lives where that user can reach.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chown, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { freePort, log, reuseOrStart, serviceDir, waitUntil } from '../process.ts';
+
+export interface PostgresInfo {
+  readonly url: string;
+}
+
+const runningAsRoot = process.getuid?.() === 0;
+
+function postgresBin(): string {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
+  const found = versions.map((v) => join(root, v, 'bin')).find((dir) => existsSync(join(dir, 'initdb')));
+  if (!found) throw new Error('harness: PostgreSQL is not installed; run: apt-get install -y postgresql');
+  return found;
+}
+
+function run(command: string, args: readonly string[]): void {
+  const [cmd, argv] = runningAsRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
+  const result = spawnSync(cmd, argv, { encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new Error(`harness: ${command} ${args.join(' ')} failed:\n${result.stdout}${result.stderr}`);
+  }
+}
+
+async function probe(info: PostgresInfo): Promise<boolean> {
+  const sql = postgres(info.url, { max: 1, connect_timeout: 2, onnotice: () => undefined });
+  try {
+    await sql`select 1`;
+    return true;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+export async function ensurePostgres(): Promise<PostgresInfo> {
+  return reuseOrStart<PostgresInfo>('postgres', probe, async () => {
+    const bin = postgresBin();
+    const home = runningAsRoot ? '/var/tmp/watchkeeper-harness/postgres' : serviceDir('postgres');
+    const data = join(home, 'data');
+    await mkdir(home, { recursive: true });
+    if (runningAsRoot) await chown(home, ...postgresOwner());
+    if (!existsSync(join(data, 'PG_VERSION'))) {
+      log('postgres: initdb');
+      run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
+    }
+    const port = await freePort();
+    const logFile = join(home, 'postgres.log');
+    run(join(bin, 'pg_ctl'), [
+      '-D', data, '-l', logFile, '-w', '-t', '60', 'start',
+      '-o', `-p ${port} -k ${home} -c listen_addresses=127.0.0.1 -c max_connections=200`,
+    ]);
+    const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const info = { url: `postgres://postgres@127.0.0.1:${port}/postgres` };
+    await waitUntil('postgres', () => probe(info), { timeoutMs: 30_000, logFile, pid });
+    return { info, pids: [pid] };
+  });
+}
+
+function postgresOwner(): [number, number] {
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('postgres:'));
+  const [, , uid, gid] = line?.split(':') ?? [];
+  if (uid === undefined || gid === undefined) throw new Error('harness: no postgres system user; install postgresql');
+  return [Number(uid), Number(gid)];
+}
