@@ -28,3 +28,15 @@ export class ConfigError extends Error {
     this.problem = problem;
   }
 }
+
+export type StoreErrorCode = 'conflict' | 'not_found' | 'unavailable' | 'migration_failed' | 'in_use';
+
+/** A database failure. `conflict` means a uniqueness rule said no; `unavailable` is worth retrying later. */
+export class StoreError extends InfraError {
+  readonly code: StoreErrorCode;
+
+  constructor(code: StoreErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retryable: code === 'unavailable' });
+    this.code = code;
+  }
+}

@@ -14,14 +14,16 @@ import type { HarnessInfo, HarnessService } from './types.ts';
 
 const allServices: readonly HarnessService[] = ['postgres', 'nats', 's3', 'kube'];
 
-export function requestedServices(setting = process.env['WATCHKEEPER_HARNESS'] ?? 'all'): HarnessService[] {
+export function requestedServices(setting = process.env.WATCHKEEPER_HARNESS ?? 'all'): HarnessService[] {
   const value = setting.trim();
   if (value === 'all' || value === '') return [...allServices];
   if (value === 'none') return [];
   return value.split(',').map((name) => {
     const service = name.trim() as HarnessService;
     if (!allServices.includes(service)) {
-      throw new Error(`WATCHKEEPER_HARNESS: unknown service ${JSON.stringify(name)}; use ${allServices.join(', ')}, all or none`);
+      throw new Error(
+        `WATCHKEEPER_HARNESS: unknown service ${JSON.stringify(name)}; use ${allServices.join(', ')}, all or none`,
+      );
     }
     return service;
   });

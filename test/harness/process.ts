@@ -11,7 +11,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export const cacheRoot = process.env['WATCHKEEPER_CACHE'] ?? join(homedir(), '.cache', 'watchkeeper');
+export const cacheRoot = process.env.WATCHKEEPER_CACHE ?? join(homedir(), '.cache', 'watchkeeper');
 export const harnessRoot = join(cacheRoot, 'harness');
 
 export function log(message: string): void {
@@ -137,7 +137,8 @@ export async function withLock<T>(service: string, fn: () => Promise<T>): Promis
         await rm(lockFile, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`harness: ${service} lock held by pid ${owner} for too long`);
+      if (Date.now() > deadline)
+        throw new Error(`harness: ${service} lock held by pid ${owner} for too long`);
       await sleep(500);
     }
   }

@@ -26,7 +26,12 @@ describe('harness services', () => {
 
   it('serves S3 with the test bucket', async () => {
     const info = harness('s3');
-    const s3 = new S3Client({ endpoint: info.endpoint, region: info.region, forcePathStyle: true, credentials: info });
+    const s3 = new S3Client({
+      endpoint: info.endpoint,
+      region: info.region,
+      forcePathStyle: true,
+      credentials: info,
+    });
     try {
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: info.bucket, MaxKeys: 1 }));
       expect(listed.$metadata.httpStatusCode).toBe(200);

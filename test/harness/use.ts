@@ -10,5 +10,5 @@ export function harness<S extends HarnessService>(service: S): NonNullable<Harne
         `run with WATCHKEEPER_HARNESS=all (the default) or include ${service}`,
     );
   }
-  return info as NonNullable<HarnessInfo[S]>;
+  return info;
 }

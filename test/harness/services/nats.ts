@@ -10,7 +10,9 @@ export interface NatsInfo {
 }
 
 function natsBinary(): string {
-  const found = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((p) => existsSync(p));
+  const found = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((p) =>
+    existsSync(p),
+  );
   if (!found) throw new Error('harness: nats-server is not installed; run: apt-get install -y nats-server');
   return found;
 }
@@ -27,9 +29,13 @@ export async function ensureNats(): Promise<NatsInfo> {
     await mkdir(join(dir, 'jetstream'), { recursive: true });
     const port = await freePort();
     const logFile = join(dir, 'nats.log');
-    const pid = spawnDetached(natsBinary(), ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'jetstream')], {
-      logFile,
-    });
+    const pid = spawnDetached(
+      natsBinary(),
+      ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'jetstream')],
+      {
+        logFile,
+      },
+    );
     const info = { url: `nats://127.0.0.1:${port}` };
     await waitUntil('nats-server', () => probe(info), { timeoutMs: 20_000, logFile, pid });
     return { info, pids: [pid] };

@@ -24,7 +24,9 @@ function postgresBin(): string {
 }
 
 function run(command: string, args: readonly string[]): void {
-  const [cmd, argv] = runningAsRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
+  const [cmd, argv] = runningAsRoot
+    ? ['runuser', ['-u', 'postgres', '--', command, ...args]]
+    : [command, args];
   const result = spawnSync(cmd, argv, { encoding: 'utf8' });
   if (result.status !== 0) {
     throw new Error(`harness: ${command} ${args.join(' ')} failed:\n${result.stdout}${result.stderr}`);
@@ -55,8 +57,16 @@ export async function ensurePostgres(): Promise<PostgresInfo> {
     const port = await freePort();
     const logFile = join(home, 'postgres.log');
     run(join(bin, 'pg_ctl'), [
-      '-D', data, '-l', logFile, '-w', '-t', '60', 'start',
-      '-o', `-p ${port} -k ${home} -c listen_addresses=127.0.0.1 -c max_connections=200`,
+      '-D',
+      data,
+      '-l',
+      logFile,
+      '-w',
+      '-t',
+      '60',
+      'start',
+      '-o',
+      `-p ${port} -k ${home} -c listen_addresses=127.0.0.1 -c max_connections=200`,
     ]);
     const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
     const info = { url: `postgres://postgres@127.0.0.1:${port}/postgres` };
@@ -70,6 +80,7 @@ function postgresOwner(): [number, number] {
     .split('\n')
     .find((entry) => entry.startsWith('postgres:'));
   const [, , uid, gid] = line?.split(':') ?? [];
-  if (uid === undefined || gid === undefined) throw new Error('harness: no postgres system user; install postgresql');
+  if (uid === undefined || gid === undefined)
+    throw new Error('harness: no postgres system user; install postgresql');
   return [Number(uid), Number(gid)];
 }

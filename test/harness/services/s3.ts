@@ -40,11 +40,20 @@ export async function ensureS3(): Promise<S3Info> {
     await mkdir(join(dir, 'data'), { recursive: true });
     const port = await freePort();
     const logFile = join(dir, 'versitygw.log');
-    const pid = spawnDetached(binaries().versitygw, ['--port', `127.0.0.1:${port}`, 'posix', join(dir, 'data')], {
-      logFile,
-      env: { ROOT_ACCESS_KEY: credentials.accessKeyId, ROOT_SECRET_KEY: credentials.secretAccessKey },
-    });
-    const info: S3Info = { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', ...credentials, bucket: 'watchkeeper-test' };
+    const pid = spawnDetached(
+      binaries().versitygw,
+      ['--port', `127.0.0.1:${port}`, 'posix', join(dir, 'data')],
+      {
+        logFile,
+        env: { ROOT_ACCESS_KEY: credentials.accessKeyId, ROOT_SECRET_KEY: credentials.secretAccessKey },
+      },
+    );
+    const info: S3Info = {
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      ...credentials,
+      bucket: 'watchkeeper-test',
+    };
     await waitUntil(
       'versitygw',
       async () => {

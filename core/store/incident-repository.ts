@@ -1,0 +1,203 @@
+import { and, asc, desc, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
+import type { Actor } from '../domain/actor.ts';
+import { StoreError } from '../domain/errors.ts';
+import { asIncidentId, type IncidentId } from '../domain/ids.ts';
+import type { FoldReason, Incident, IncidentMember } from '../domain/incident.ts';
+import type { IncidentEvent } from '../domain/incident-event.ts';
+import type { IncidentState, IncidentStatus } from '../domain/incident-state.ts';
+import type { ResourceRef } from '../domain/resource.ts';
+import type { Severity } from '../domain/severity.ts';
+import type { IncidentRepository, TransitionRecord } from '../ports/incident-repository.ts';
+import { sqlState, uniqueViolation, type Database } from './database.ts';
+import { incidentMembers, incidents, incidentTransitions } from './schema.ts';
+
+const closed: IncidentStatus[] = ['resolved', 'closed'];
+
+export function createIncidentRepository(db: Database): IncidentRepository {
+  return {
+    async create(incident) {
+      try {
+        await db.insert(incidents).values(toRow(incident));
+      } catch (error) {
+        if (sqlState(error) === uniqueViolation) {
+          throw new StoreError(
+            'conflict',
+            `an open incident for fingerprint ${incident.fingerprint} in cluster ${incident.cluster} already exists`,
+            { cause: error },
+          );
+        }
+        throw error;
+      }
+    },
+
+    async get(id) {
+      const [row] = await db.select().from(incidents).where(eq(incidents.id, id));
+      return row && toIncident(row);
+    },
+
+    async findOpenByFingerprint(cluster, fingerprint) {
+      const [row] = await db
+        .select()
+        .from(incidents)
+        .where(
+          and(
+            eq(incidents.cluster, cluster),
+            eq(incidents.fingerprint, fingerprint),
+            notInArray(incidents.status, closed),
+          ),
+        );
+      return row && toIncident(row);
+    },
+
+    async list(filter = {}) {
+      const conditions: SQL[] = [];
+      if (filter.statuses) conditions.push(inArray(incidents.status, [...filter.statuses]));
+      if (filter.cluster !== undefined) conditions.push(eq(incidents.cluster, filter.cluster));
+      const rows = await db
+        .select()
+        .from(incidents)
+        .where(and(...conditions))
+        .orderBy(desc(incidents.updatedAt))
+        .limit(filter.limit ?? 100);
+      return rows.map(toIncident);
+    },
+
+    async transition(id, expectedVersion, next, record) {
+      return db.transaction(async (tx) => {
+        const [before] = await tx
+          .select({ status: incidents.status })
+          .from(incidents)
+          .where(and(eq(incidents.id, id), eq(incidents.version, expectedVersion)))
+          .for('update');
+        if (!before) return undefined;
+        const [row] = await tx
+          .update(incidents)
+          .set({
+            status: next.status,
+            state: next,
+            version: expectedVersion + 1,
+            updatedAt: record.at,
+            ...(next.status === 'resolved' && { resolvedAt: record.at }),
+            ...(next.status === 'closed' && { closedAt: record.at }),
+            ...(before.status === 'resolved' && next.status !== 'closed' && { resolvedAt: null }),
+          })
+          .where(eq(incidents.id, id))
+          .returning();
+        if (!row) return undefined;
+        await tx.insert(incidentTransitions).values({
+          incidentId: id,
+          version: expectedVersion + 1,
+          fromStatus: before.status,
+          toStatus: next.status,
+          event: record.event,
+          actor: record.actor,
+          reason: record.reason,
+          at: record.at,
+        });
+        return toIncident(row);
+      });
+    },
+
+    async history(id) {
+      const rows = await db
+        .select()
+        .from(incidentTransitions)
+        .where(eq(incidentTransitions.incidentId, id))
+        .orderBy(asc(incidentTransitions.version));
+      return rows.map((row): TransitionRecord => ({
+        incidentId: asIncidentId(row.incidentId),
+        version: row.version,
+        from: row.fromStatus as IncidentStatus,
+        to: row.toStatus as IncidentStatus,
+        event: row.event as IncidentEvent['type'],
+        actor: row.actor as Actor,
+        reason: row.reason,
+        at: row.at,
+      }));
+    },
+
+    async addMember(member) {
+      return db.transaction(async (tx) => {
+        const inserted = await tx
+          .insert(incidentMembers)
+          .values({ ...member })
+          .onConflictDoNothing()
+          .returning({ faultId: incidentMembers.faultId });
+        if (inserted.length === 0) return false;
+        await tx
+          .update(incidents)
+          .set({ faultCount: sql`${incidents.faultCount} + 1` })
+          .where(eq(incidents.id, member.incidentId));
+        return true;
+      });
+    },
+
+    async members(id) {
+      const rows = await db
+        .select()
+        .from(incidentMembers)
+        .where(eq(incidentMembers.incidentId, id))
+        .orderBy(asc(incidentMembers.joinedAt));
+      return rows.map((row): IncidentMember => ({
+        incidentId: asIncidentId(row.incidentId),
+        cluster: row.cluster,
+        faultId: row.faultId,
+        reason: row.reason as FoldReason,
+        joinedAt: row.joinedAt,
+      }));
+    },
+
+    async setThread(id, thread) {
+      const updated = await db
+        .update(incidents)
+        .set({ threadChannel: thread.channel, threadTs: thread.ts })
+        .where(eq(incidents.id, id))
+        .returning({ id: incidents.id });
+      if (updated.length === 0) throw new StoreError('not_found', `incident ${id} does not exist`);
+    },
+  };
+}
+
+function toRow(incident: Incident): typeof incidents.$inferInsert {
+  return {
+    id: incident.id,
+    fingerprint: incident.fingerprint,
+    cluster: incident.cluster,
+    severity: incident.severity,
+    title: incident.title,
+    primaryResource: incident.primaryResource,
+    status: incident.state.status,
+    state: incident.state,
+    faultCount: incident.faultCount,
+    threadChannel: incident.thread?.channel ?? null,
+    threadTs: incident.thread?.ts ?? null,
+    previousIncidentId: incident.previousIncidentId ?? null,
+    createdAt: incident.createdAt,
+    updatedAt: incident.updatedAt,
+    resolvedAt: incident.resolvedAt ?? null,
+    closedAt: incident.closedAt ?? null,
+    version: incident.version,
+  };
+}
+
+function toIncident(row: typeof incidents.$inferSelect): Incident {
+  const id: IncidentId = asIncidentId(row.id);
+  return {
+    id,
+    fingerprint: row.fingerprint,
+    cluster: row.cluster,
+    severity: row.severity as Severity,
+    title: row.title,
+    primaryResource: row.primaryResource as ResourceRef,
+    state: row.state as IncidentState,
+    faultCount: row.faultCount,
+    ...(row.threadChannel !== null &&
+      row.threadTs !== null && { thread: { channel: row.threadChannel, ts: row.threadTs } }),
+    ...(row.previousIncidentId !== null && { previousIncidentId: asIncidentId(row.previousIncidentId) }),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    ...(row.resolvedAt !== null && { resolvedAt: row.resolvedAt }),
+    ...(row.closedAt !== null && { closedAt: row.closedAt }),
+    version: row.version,
+  };
+}
