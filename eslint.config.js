@@ -19,15 +19,22 @@ export default tseslint.config(
   ...tseslint.configs.stylisticTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     plugins: { 'import-x': importX },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       'import-x/no-duplicates': 'error',
@@ -46,9 +53,18 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            ...forbid(adapterFolders, 'core/ depends on nothing outside core; put adapters in their own folder'),
-            { group: ['drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/*'], message: 'Database code lives in core/store/.' },
-            { group: ['@slack/*', '@nats-io/*', '@aws-sdk/*', '@kubernetes/*', '@modelcontextprotocol/*'], message: 'SDKs belong in adapters, not core/.' },
+            ...forbid(
+              adapterFolders,
+              'core/ depends on nothing outside core; put adapters in their own folder',
+            ),
+            {
+              group: ['drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/*'],
+              message: 'Database code lives in core/store/.',
+            },
+            {
+              group: ['@slack/*', '@nats-io/*', '@aws-sdk/*', '@kubernetes/*', '@modelcontextprotocol/*'],
+              message: 'SDKs belong in adapters, not core/.',
+            },
           ],
         },
       ],
@@ -61,9 +77,22 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            ...forbid(['core/services', 'core/store', 'core/ports', ...adapterFolders], 'core/domain is pure'),
+            ...forbid(['core/services', 'core/ports', ...adapterFolders], 'core/domain is pure'),
             { group: ['node:*'], message: 'core/domain is pure: no Node I/O modules.' },
-            { group: ['drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/*', '@slack/*', '@nats-io/*', '@aws-sdk/*', '@kubernetes/*', '@modelcontextprotocol/*'], message: 'core/domain is pure: no SDKs.' },
+            {
+              group: [
+                'drizzle-orm',
+                'drizzle-orm/*',
+                'postgres',
+                '@electric-sql/*',
+                '@slack/*',
+                '@nats-io/*',
+                '@aws-sdk/*',
+                '@kubernetes/*',
+                '@modelcontextprotocol/*',
+              ],
+              message: 'core/domain is pure: no SDKs.',
+            },
           ],
         },
       ],
@@ -74,7 +103,9 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: forbid(['listeners', 'runners', 'bot', 'test'], 'core/store implements core ports only') },
+        {
+          patterns: forbid(['listeners', 'runners', 'bot', 'test'], 'core/store implements core ports only'),
+        },
       ],
     },
   },
@@ -83,7 +114,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: forbid(['runners', 'bot', 'core/store', 'test'], 'listeners/ talk to core only; wiring happens in bot/wiring') },
+        {
+          patterns: forbid(
+            ['runners', 'bot', 'core/store', 'test'],
+            'listeners/ talk to core only; wiring happens in bot/wiring',
+          ),
+        },
       ],
     },
   },
@@ -92,7 +128,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: forbid(['listeners', 'bot', 'core/store', 'test'], 'runners/ talk to core only; wiring happens in bot/wiring') },
+        {
+          patterns: forbid(
+            ['listeners', 'bot', 'core/store', 'test'],
+            'runners/ talk to core only; wiring happens in bot/wiring',
+          ),
+        },
       ],
     },
   },
@@ -102,7 +143,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: forbid(['listeners', 'runners', 'core/store', 'test'], 'only bot/wiring imports adapters') },
+        {
+          patterns: forbid(
+            ['listeners', 'runners', 'core/store', 'test'],
+            'only bot/wiring imports adapters',
+          ),
+        },
       ],
     },
   },

@@ -1,17 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { v7 } from 'uuid';
 import type { IdGen } from '../../core/ports/id-gen.ts';
 
-/** RFC 9562 UUIDv7: 48-bit millisecond timestamp then randomness, so ids sort by creation time. */
-export function createUuidV7Gen(now: () => number = Date.now): IdGen {
-  return {
-    newId(): string {
-      const bytes = randomBytes(16);
-      const ms = BigInt(now());
-      for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
-      bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
-      bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-      const hex = bytes.toString('hex');
-      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-    },
-  };
-}
+/** RFC 9562 UUIDv7: ids sort by creation time, which keeps indexes and listings in order. */
+export const uuidV7Gen: IdGen = { newId: () => v7() };

@@ -7,7 +7,10 @@ export abstract class InfraError extends Error {
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
 
-  constructor(message: string, options: { cause?: unknown; retryable?: boolean; retryAfterMs?: number } = {}) {
+  constructor(
+    message: string,
+    options: { cause?: unknown; retryable?: boolean; retryAfterMs?: number } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.retryable = options.retryable ?? false;

@@ -53,7 +53,9 @@ export const FaultContextSchema = z.object({
   node: z.string().max(253).optional(),
   /** Owner chain from the resource upwards, e.g. ReplicaSet then Deployment; used for storm folding. */
   owners: z
-    .array(z.object({ kind: z.string().max(63), name: z.string().max(253), uid: z.string().max(64).optional() }))
+    .array(
+      z.object({ kind: z.string().max(63), name: z.string().max(253), uid: z.string().max(64).optional() }),
+    )
     .max(8)
     .optional(),
   labels: z.record(z.string().max(317), z.string().max(63)).optional(),

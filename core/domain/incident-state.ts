@@ -30,7 +30,11 @@ export type IncidentState =
   | { readonly status: 'remediation_denied'; readonly requestId: RemediationRequestId }
   | { readonly status: 'remediating'; readonly requestId: RemediationRequestId }
   | { readonly status: 'remediated'; readonly requestId: RemediationRequestId }
-  | { readonly status: 'remediation_failed'; readonly requestId: RemediationRequestId; readonly reason: string }
+  | {
+      readonly status: 'remediation_failed';
+      readonly requestId: RemediationRequestId;
+      readonly reason: string;
+    }
   | { readonly status: 'resolved'; readonly reason: string }
   | { readonly status: 'closed' };
 

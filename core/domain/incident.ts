@@ -33,12 +33,7 @@ export interface Incident {
 
 /** Why a fault was folded into an incident; shown on the card and in the report. */
 export type FoldReason =
-  | 'primary'
-  | 'same_fault'
-  | 'same_owner_workload'
-  | 'same_node'
-  | 'namespace_burst'
-  | 'manual';
+  'primary' | 'same_fault' | 'same_owner_workload' | 'same_node' | 'namespace_burst' | 'manual';
 
 export interface IncidentMember {
   readonly incidentId: IncidentId;

@@ -20,7 +20,11 @@ export type Decision =
   | { readonly ok: true; readonly state: IncidentState; readonly effects: readonly IncidentEffect[] }
   | { readonly ok: false; readonly error: IllegalTransition };
 
-const apply = (state: IncidentState, ...effects: IncidentEffect[]): Decision => ({ ok: true, state, effects });
+const apply = (state: IncidentState, ...effects: IncidentEffect[]): Decision => ({
+  ok: true,
+  state,
+  effects,
+});
 
 const reject = (state: IncidentState, event: IncidentEvent, why: string): Decision => ({
   ok: false,
@@ -51,7 +55,9 @@ const proposableFrom: readonly IncidentStatus[] = ['reported', 'remediation_deni
 export function decide(state: IncidentState, event: IncidentEvent): Decision {
   switch (event.type) {
     case 'fault.folded':
-      return isOpen(state) ? apply(state) : reject(state, event, 'a new fault after resolution reopens instead');
+      return isOpen(state)
+        ? apply(state)
+        : reject(state, event, 'a new fault after resolution reopens instead');
     case 'triage.requested': {
       if (!triageRequestableFrom.includes(state.status)) {
         return reject(state, event, 'a triage is already queued, running, or a remediation is pending');
@@ -103,22 +109,38 @@ export function decide(state: IncidentState, event: IncidentEvent): Decision {
     case 'incident.resolved':
       return resolve(state, event);
     case 'incident.closed':
-      return state.status === 'resolved' ? apply({ status: 'closed' }) : reject(state, event, 'only resolved incidents close');
+      return state.status === 'resolved'
+        ? apply({ status: 'closed' })
+        : reject(state, event, 'only resolved incidents close');
     case 'incident.reopened':
-      return isOpen(state) ? reject(state, event, 'the incident is still open') : apply({ status: 'detected' });
+      return isOpen(state)
+        ? reject(state, event, 'the incident is still open')
+        : apply({ status: 'detected' });
   }
 }
 
-function resolve(state: IncidentState, event: Extract<IncidentEvent, { type: 'incident.resolved' }>): Decision {
+function resolve(
+  state: IncidentState,
+  event: Extract<IncidentEvent, { type: 'incident.resolved' }>,
+): Decision {
   if (!isOpen(state)) return reject(state, event, 'the incident is already resolved');
   if (state.status === 'remediating') return reject(state, event, 'wait for the remediation to be verified');
   const resolved: IncidentState = { status: 'resolved', reason: event.reason };
-  return state.status === 'triaging' ? apply(resolved, { type: 'cancel_run', runId: state.runId }) : apply(resolved);
+  return state.status === 'triaging'
+    ? apply(resolved, { type: 'cancel_run', runId: state.runId })
+    : apply(resolved);
 }
 
-function onCurrentRun(state: IncidentState, event: IncidentEvent, runId: RunId, next: () => Decision): Decision {
+function onCurrentRun(
+  state: IncidentState,
+  event: IncidentEvent,
+  runId: RunId,
+  next: () => Decision,
+): Decision {
   if (state.status !== 'triaging') return reject(state, event, 'no triage is running');
-  return state.runId === runId ? next() : reject(state, event, `run ${runId} is not the current run ${state.runId}`);
+  return state.runId === runId
+    ? next()
+    : reject(state, event, `run ${runId} is not the current run ${state.runId}`);
 }
 
 function onRequest(

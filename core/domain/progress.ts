@@ -4,7 +4,12 @@ import { z } from 'zod';
 const base = { runId: z.string().min(1).max(64), seq: z.number().int().nonnegative(), at: z.coerce.date() };
 
 export const ProgressEventSchema = z.discriminatedUnion('type', [
-  z.object({ ...base, type: z.literal('run.started'), agent: z.string().max(64), model: z.string().max(128).optional() }),
+  z.object({
+    ...base,
+    type: z.literal('run.started'),
+    agent: z.string().max(64),
+    model: z.string().max(128).optional(),
+  }),
   z.object({
     ...base,
     type: z.literal('tool.called'),
@@ -19,7 +24,12 @@ export const ProgressEventSchema = z.discriminatedUnion('type', [
     ok: z.boolean(),
     excerpt: z.string().max(500).optional(),
   }),
-  z.object({ ...base, type: z.literal('tool.denied'), tool: z.string().max(128), reason: z.string().max(500) }),
+  z.object({
+    ...base,
+    type: z.literal('tool.denied'),
+    tool: z.string().max(128),
+    reason: z.string().max(500),
+  }),
   z.object({ ...base, type: z.literal('assistant.message'), excerpt: z.string().max(1_000) }),
   z.object({ ...base, type: z.literal('error'), message: z.string().max(1_000) }),
   z.object({

@@ -3,7 +3,11 @@ import type { Actor } from './actor.ts';
 import type { IncidentId, RemediationRequestId } from './ids.ts';
 
 const name = z.string().min(1).max(253);
-const workload = z.object({ kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet']), namespace: name, name });
+const workload = z.object({
+  kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet']),
+  namespace: name,
+  name,
+});
 const common = { rationale: z.string().min(1).max(2_000), risk: z.string().min(1).max(1_000) };
 
 /** The closed set of actions Watchkeeper may execute. Free-form commands are never part of it. */
@@ -18,7 +22,13 @@ export const RemediationActionSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z
-    .object({ type: z.literal('set_image'), target: workload, container: name, image: z.string().min(1).max(512), ...common })
+    .object({
+      type: z.literal('set_image'),
+      target: workload,
+      container: name,
+      image: z.string().min(1).max(512),
+      ...common,
+    })
     .strict(),
   z
     .object({
@@ -30,9 +40,27 @@ export const RemediationActionSchema = z.discriminatedUnion('type', [
       ...common,
     })
     .strict(),
-  z.object({ type: z.literal('delete_pod'), target: z.object({ kind: z.literal('Pod'), namespace: name, name }), ...common }).strict(),
-  z.object({ type: z.literal('cordon_node'), target: z.object({ kind: z.literal('Node'), name }), ...common }).strict(),
-  z.object({ type: z.literal('uncordon_node'), target: z.object({ kind: z.literal('Node'), name }), ...common }).strict(),
+  z
+    .object({
+      type: z.literal('delete_pod'),
+      target: z.object({ kind: z.literal('Pod'), namespace: name, name }),
+      ...common,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('cordon_node'),
+      target: z.object({ kind: z.literal('Node'), name }),
+      ...common,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('uncordon_node'),
+      target: z.object({ kind: z.literal('Node'), name }),
+      ...common,
+    })
+    .strict(),
   z
     .object({
       type: z.literal('rollback_deployment'),
@@ -52,13 +80,7 @@ export interface Approval {
 }
 
 export type RemediationStatus =
-  | 'proposed'
-  | 'approved'
-  | 'denied'
-  | 'expired'
-  | 'executing'
-  | 'succeeded'
-  | 'failed';
+  'proposed' | 'approved' | 'denied' | 'expired' | 'executing' | 'succeeded' | 'failed';
 
 export interface RemediationRequest {
   readonly id: RemediationRequestId;

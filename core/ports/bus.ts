@@ -33,7 +33,11 @@ export interface SubscribeOptions {
 
 export interface Bus {
   /** Resolves once the message is stored (stream subjects) or handed to the transport. `msgId` dedupes. */
-  publish(subject: string, data: unknown, options?: { msgId?: string; signal?: AbortSignal }): Promise<PublishResult>;
+  publish(
+    subject: string,
+    data: unknown,
+    options?: { msgId?: string; signal?: AbortSignal },
+  ): Promise<PublishResult>;
   /** Messages matching `filter` (NATS wildcards `*` and `>`), in order, until `signal` aborts. */
   subscribe(filter: string, options: SubscribeOptions): AsyncIterable<BusMessage>;
   close(): Promise<void>;

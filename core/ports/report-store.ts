@@ -8,7 +8,12 @@ export interface StoredObject {
 }
 
 export interface ReportStore {
-  put(key: string, body: string | Uint8Array, contentType: string, options?: { signal?: AbortSignal }): Promise<void>;
+  put(
+    key: string,
+    body: string | Uint8Array,
+    contentType: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<void>;
   /** `undefined` when no object has that key. */
   get(key: string, options?: { signal?: AbortSignal }): Promise<StoredObject | undefined>;
   list(prefix: string, options?: { signal?: AbortSignal }): Promise<readonly string[]>;

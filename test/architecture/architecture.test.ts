@@ -26,7 +26,9 @@ describe('architecture', () => {
 
   it('no source file switches the boundary lint off', () => {
     const offenders = sourceFiles().filter((file) =>
-      /eslint-disable[^\n]*(no-restricted-imports|import-x\/no-cycle)/.test(readFileSync(path.join(root, file), 'utf8')),
+      /eslint-disable[^\n]*(no-restricted-imports|import-x\/no-cycle)/.test(
+        readFileSync(path.join(root, file), 'utf8'),
+      ),
     );
     expect(offenders).toEqual([]);
   });

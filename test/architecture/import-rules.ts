@@ -26,7 +26,18 @@ const allowed: Record<Area, readonly Area[]> = {
   'core/services': ['core/domain', 'core/ports', 'core/services'],
   'core/store': ['core/domain', 'core/ports', 'core/store'],
   bot: ['core/domain', 'core/ports', 'core/services', 'bot'],
-  'bot/wiring': ['core/domain', 'core/ports', 'core/services', 'core/store', 'bot', 'bot/wiring', 'listeners', 'runners', 'prompts', 'skills'],
+  'bot/wiring': [
+    'core/domain',
+    'core/ports',
+    'core/services',
+    'core/store',
+    'bot',
+    'bot/wiring',
+    'listeners',
+    'runners',
+    'prompts',
+    'skills',
+  ],
   listeners: ['core/domain', 'core/ports', 'core/services', 'listeners'],
   runners: ['core/domain', 'core/ports', 'core/services', 'runners', 'prompts', 'skills'],
   prompts: ['core/domain', 'prompts'],
@@ -65,20 +76,27 @@ export function checkImport(file: string, specifier: string): string | undefined
   const from = areaOf(file);
   if (from === undefined || from === 'test') return undefined;
   if (specifier.startsWith('.')) {
-    const target = path.posix.normalize(path.posix.join(path.posix.dirname(file.split(path.sep).join('/')), specifier));
+    const target = path.posix.normalize(
+      path.posix.join(path.posix.dirname(file.split(path.sep).join('/')), specifier),
+    );
     const to = areaOf(target);
     if (to === undefined || allowed[from].includes(to)) return undefined;
     return `${file} imports ${specifier}: ${from}/ may not depend on ${to}/`;
   }
   if (specifier.startsWith('node:')) {
-    return from === 'core/domain' ? `${file} imports ${specifier}: core/domain is pure (no Node I/O)` : undefined;
+    return from === 'core/domain'
+      ? `${file} imports ${specifier}: core/domain is pure (no Node I/O)`
+      : undefined;
   }
   const owners = packageOwners[packageName(specifier)];
   const owner = owners?.some((o) => from === o || from.startsWith(`${o}/`)) ?? true;
-  return owner ? undefined : `${file} imports ${specifier}: only ${owners?.join(', ') ?? ''} may use that package`;
+  return owner
+    ? undefined
+    : `${file} imports ${specifier}: only ${owners?.join(', ') ?? ''} may use that package`;
 }
 
-const importPattern = /(?:^|[\s;])(?:import|export)\s(?:[^'"]*?\sfrom\s)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+const importPattern =
+  /(?:^|[\s;])(?:import|export)\s(?:[^'"]*?\sfrom\s)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
 
 export function importsOf(source: string): string[] {
   return [...source.matchAll(importPattern)].map((m) => m[1] ?? m[2] ?? '').filter((s) => s !== '');

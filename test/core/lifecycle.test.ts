@@ -57,36 +57,97 @@ type EventName = keyof typeof events;
 
 /** Every legal transition: from, event, resulting state, effects. Anything not listed here must be rejected. */
 const legal: [IncidentStatus, EventName, IncidentState, IncidentEffect[]][] = [
-  ...(['detected', 'triage_queued', 'triaging', 'reported', 'triage_failed', 'remediation_proposed',
-    'remediation_approved', 'remediation_denied', 'remediating', 'remediated', 'remediation_failed'] as const).map(
-    (s): [IncidentStatus, EventName, IncidentState, IncidentEffect[]] => [s, 'folded', stateOf[s], []],
-  ),
-  ...(['detected', 'reported', 'triage_failed', 'remediation_denied', 'remediated', 'remediation_failed', 'resolved'] as const).flatMap(
-    (s): [IncidentStatus, EventName, IncidentState, IncidentEffect[]][] => [
-      [s, 'requested', { status: 'triage_queued' }, [{ type: 'enqueue_triage' }]],
-      [s, 'requestedWithAgent', { status: 'triage_queued', agent: 'codex' }, [{ type: 'enqueue_triage', agent: 'codex' }]],
+  ...(
+    [
+      'detected',
+      'triage_queued',
+      'triaging',
+      'reported',
+      'triage_failed',
+      'remediation_proposed',
+      'remediation_approved',
+      'remediation_denied',
+      'remediating',
+      'remediated',
+      'remediation_failed',
+    ] as const
+  ).map((s): [IncidentStatus, EventName, IncidentState, IncidentEffect[]] => [s, 'folded', stateOf[s], []]),
+  ...(
+    [
+      'detected',
+      'reported',
+      'triage_failed',
+      'remediation_denied',
+      'remediated',
+      'remediation_failed',
+      'resolved',
+    ] as const
+  ).flatMap((s): [IncidentStatus, EventName, IncidentState, IncidentEffect[]][] => [
+    [s, 'requested', { status: 'triage_queued' }, [{ type: 'enqueue_triage' }]],
+    [
+      s,
+      'requestedWithAgent',
+      { status: 'triage_queued', agent: 'codex' },
+      [{ type: 'enqueue_triage', agent: 'codex' }],
     ],
-  ),
+  ]),
   ['triage_queued', 'started', { status: 'triaging', runId: run }, []],
   ['triaging', 'succeeded', { status: 'reported', runId: run }, []],
   ['triaging', 'failed', { status: 'triage_failed', runId: run, reason: 'timeout' }, []],
   ['triaging', 'requeued', { status: 'triage_queued' }, [{ type: 'enqueue_triage' }]],
   ...(['reported', 'remediation_denied', 'remediation_failed'] as const).map(
     (s): [IncidentStatus, EventName, IncidentState, IncidentEffect[]] => [
-      s, 'proposed', { status: 'remediation_proposed', requestId: req }, [],
+      s,
+      'proposed',
+      { status: 'remediation_proposed', requestId: req },
+      [],
     ],
   ),
-  ['remediation_proposed', 'approved', { status: 'remediation_approved', requestId: req }, [{ type: 'execute_remediation', requestId: req }]],
+  [
+    'remediation_proposed',
+    'approved',
+    { status: 'remediation_approved', requestId: req },
+    [{ type: 'execute_remediation', requestId: req }],
+  ],
   ['remediation_proposed', 'denied', { status: 'remediation_denied', requestId: req }, []],
   ['remediation_approved', 'remStarted', { status: 'remediating', requestId: req }, []],
   ['remediating', 'remSucceeded', { status: 'remediated', requestId: req }, []],
-  ['remediating', 'remFailed', { status: 'remediation_failed', requestId: req, reason: 'verification timed out' }, []],
-  ['remediation_approved', 'remFailed', { status: 'remediation_failed', requestId: req, reason: 'verification timed out' }, []],
-  ...(['detected', 'triage_queued', 'reported', 'triage_failed', 'remediation_proposed', 'remediation_approved',
-    'remediation_denied', 'remediated', 'remediation_failed'] as const).map(
-    (s): [IncidentStatus, EventName, IncidentState, IncidentEffect[]] => [s, 'resolved', { status: 'resolved', reason: 'fault cleared' }, []],
-  ),
-  ['triaging', 'resolved', { status: 'resolved', reason: 'fault cleared' }, [{ type: 'cancel_run', runId: run }]],
+  [
+    'remediating',
+    'remFailed',
+    { status: 'remediation_failed', requestId: req, reason: 'verification timed out' },
+    [],
+  ],
+  [
+    'remediation_approved',
+    'remFailed',
+    { status: 'remediation_failed', requestId: req, reason: 'verification timed out' },
+    [],
+  ],
+  ...(
+    [
+      'detected',
+      'triage_queued',
+      'reported',
+      'triage_failed',
+      'remediation_proposed',
+      'remediation_approved',
+      'remediation_denied',
+      'remediated',
+      'remediation_failed',
+    ] as const
+  ).map((s): [IncidentStatus, EventName, IncidentState, IncidentEffect[]] => [
+    s,
+    'resolved',
+    { status: 'resolved', reason: 'fault cleared' },
+    [],
+  ]),
+  [
+    'triaging',
+    'resolved',
+    { status: 'resolved', reason: 'fault cleared' },
+    [{ type: 'cancel_run', runId: run }],
+  ],
   ['resolved', 'closed', { status: 'closed' }, []],
   ['resolved', 'reopened', { status: 'detected' }, []],
   ['closed', 'reopened', { status: 'detected' }, []],
@@ -94,7 +155,9 @@ const legal: [IncidentStatus, EventName, IncidentState, IncidentEffect[]][] = [
 
 const legalKeys = new Set(legal.map(([from, event]) => `${from}:${event}`));
 const illegal = incidentStatuses.flatMap((from) =>
-  (Object.keys(events) as EventName[]).filter((e) => !legalKeys.has(`${from}:${e}`)).map((e) => [from, e] as const),
+  (Object.keys(events) as EventName[])
+    .filter((e) => !legalKeys.has(`${from}:${e}`))
+    .map((e) => [from, e] as const),
 );
 
 describe('incident lifecycle decide()', () => {

@@ -5,5 +5,7 @@ export interface KubeInfo {
 }
 
 export function ensureKube(): Promise<KubeInfo> {
-  return Promise.reject(new Error('harness: the kube service is not implemented yet; set WATCHKEEPER_HARNESS without kube'));
+  return Promise.reject(
+    new Error('harness: the kube service is not implemented yet; set WATCHKEEPER_HARNESS without kube'),
+  );
 }

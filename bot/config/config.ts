@@ -1,0 +1,32 @@
+import type { ConfigFile } from './schema.ts';
+import type { Secret } from './secret.ts';
+
+/** The effective configuration: the validated file plus secrets from the environment, paths resolved. */
+export interface Config {
+  readonly source: string;
+  readonly cluster: string;
+  readonly stateDir: string;
+  readonly server: { readonly host: string; readonly port: number; readonly publicUrl: string | undefined };
+  readonly database:
+    | { readonly kind: 'pglite'; readonly path: string }
+    | { readonly kind: 'postgres'; readonly url: Secret; readonly maxConnections: number };
+  readonly bus:
+    | { readonly kind: 'memory' }
+    | { readonly kind: 'nats'; readonly url: Secret; readonly token: Secret | undefined };
+  readonly reports: {
+    readonly linkTtlSeconds: number;
+    readonly store:
+      | { readonly kind: 'folder'; readonly path: string; readonly signingKey: Secret | undefined }
+      | {
+          readonly kind: 's3';
+          readonly bucket: string;
+          readonly prefix: string;
+          readonly region: string;
+          readonly endpoint: string | undefined;
+          readonly forcePathStyle: boolean;
+          readonly credentials:
+            { readonly accessKeyId: string; readonly secretAccessKey: Secret } | undefined;
+        };
+  };
+  readonly log: ConfigFile['log'];
+}

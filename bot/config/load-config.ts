@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../../core/domain/errors.ts';
+import type { Config } from './config.ts';
+import { ConfigFileSchema, secretEnv, type ConfigFile, type SecretEnvName } from './schema.ts';
+import { Secret } from './secret.ts';
+
+export interface ConfigSources {
+  /** `--config`, else WATCHKEEPER_CONFIG, else none (embedded defaults). */
+  readonly file?: string | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+}
+
+/** Reads, validates and resolves the configuration; every problem is a ConfigError naming the setting. */
+export function loadConfig(sources: ConfigSources): Config {
+  const cwd = sources.cwd ?? process.cwd();
+  const file = sources.file ?? nonEmpty(sources.env.WATCHKEEPER_CONFIG);
+  const raw = file === undefined ? {} : readYaml(resolve(cwd, file));
+  const parsed = ConfigFileSchema.safeParse(raw);
+  if (!parsed.success) throw toConfigError(parsed.error, file);
+  return resolveConfig(
+    parsed.data,
+    file === undefined ? 'embedded defaults (no config file)' : resolve(cwd, file),
+    sources.env,
+    cwd,
+  );
+}
+
+function readYaml(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      '--config',
+      `cannot read ${path} (${code ?? 'unknown error'}); pass an existing YAML file`,
+    );
+  }
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const [first] = document.errors;
+  if (first) {
+    const where = first.linePos?.[0]
+      ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}`
+      : '';
+    throw new ConfigError(path, `not valid YAML${where}: ${first.message.split('\n')[0] ?? ''}`);
+  }
+  const value: unknown = document.toJS();
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new ConfigError(path, 'must be a YAML mapping of settings');
+  return value;
+}
+
+function toConfigError(error: z.ZodError, file: string | undefined): ConfigError {
+  const issue = error.issues[0];
+  if (!issue) return new ConfigError(file ?? 'config', 'invalid');
+  const at = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((key) => (at ? `${at}.${key}` : key));
+    return new ConfigError(
+      keys.join(', '),
+      `unknown setting${keys.length > 1 ? 's' : ''}; see the configuration reference in README.md`,
+    );
+  }
+  return new ConfigError(at || 'config', issue.message);
+}
+
+function resolveConfig(file: ConfigFile, source: string, env: ConfigSources['env'], cwd: string): Config {
+  const stateDir = resolve(cwd, file.stateDir);
+  const secret = (name: SecretEnvName): Secret | undefined => {
+    const value = nonEmpty(env[name]);
+    return value === undefined ? undefined : new Secret(value);
+  };
+  const databaseUrl = secret('WATCHKEEPER_DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl.reveal())) {
+    throw new ConfigError('WATCHKEEPER_DATABASE_URL', 'must be a postgres:// or postgresql:// URL');
+  }
+  return {
+    source,
+    cluster: file.cluster,
+    stateDir,
+    server: {
+      host: file.server.host,
+      port: file.server.port,
+      publicUrl: file.server.publicUrl?.replace(/\/+$/, ''),
+    },
+    database: databaseUrl
+      ? { kind: 'postgres', url: databaseUrl, maxConnections: file.database.maxConnections }
+      : { kind: 'pglite', path: resolve(stateDir, file.database.path ?? 'db') },
+    bus: resolveBus(file, secret),
+    reports: {
+      linkTtlSeconds: file.reports.linkTtlSeconds,
+      store:
+        file.reports.kind === 'folder'
+          ? {
+              kind: 'folder',
+              path: resolve(stateDir, file.reports.folder.path ?? 'reports'),
+              signingKey: secret('WATCHKEEPER_LINK_SIGNING_KEY'),
+            }
+          : resolveS3(file, secret),
+    },
+    log: file.log,
+  };
+}
+
+type SecretReader = (name: SecretEnvName) => Secret | undefined;
+
+function resolveBus(file: ConfigFile, secret: SecretReader): Config['bus'] {
+  if (file.bus.kind === 'memory') return { kind: 'memory' };
+  const url =
+    secret('WATCHKEEPER_NATS_URL') ??
+    (file.bus.nats.url === undefined ? undefined : new Secret(file.bus.nats.url));
+  if (!url)
+    throw new ConfigError('bus.nats.url', 'required when bus.kind is nats (or set WATCHKEEPER_NATS_URL)');
+  return { kind: 'nats', url, token: secret('WATCHKEEPER_NATS_TOKEN') };
+}
+
+function resolveS3(file: ConfigFile, secret: SecretReader): Config['reports']['store'] {
+  const { s3 } = file.reports;
+  if (s3.bucket === undefined) throw new ConfigError('reports.s3.bucket', 'required when reports.kind is s3');
+  const accessKeyId = secret('WATCHKEEPER_S3_ACCESS_KEY_ID');
+  const secretAccessKey = secret('WATCHKEEPER_S3_SECRET_ACCESS_KEY');
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    throw new ConfigError(
+      accessKeyId ? 'WATCHKEEPER_S3_SECRET_ACCESS_KEY' : 'WATCHKEEPER_S3_ACCESS_KEY_ID',
+      'set both S3 keys, or neither to use the AWS SDK default credential chain',
+    );
+  }
+  return {
+    kind: 's3',
+    bucket: s3.bucket,
+    prefix: s3.prefix,
+    region: s3.region,
+    endpoint: s3.endpoint,
+    forcePathStyle: s3.forcePathStyle,
+    credentials:
+      accessKeyId && secretAccessKey ? { accessKeyId: accessKeyId.reveal(), secretAccessKey } : undefined,
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+export { secretEnv };

@@ -1,0 +1,91 @@
+/**
+ * The configuration file's schema. Every key is optional: an empty (or absent) file runs the embedded defaults.
+ * Secrets never come from the file; they come from the environment variables listed in `secretEnv`.
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65_535);
+const nonEmpty = z.string().trim().min(1);
+
+export const ConfigFileSchema = z.strictObject({
+  /** The name this Watchkeeper gives the cluster it watches; it tags every fault and incident. */
+  cluster: nonEmpty.max(128).default('default'),
+  /** Where the embedded database, report folder and keys live. */
+  stateDir: nonEmpty.default('./.watchkeeper'),
+  server: z
+    .strictObject({
+      host: nonEmpty.default('127.0.0.1'),
+      port: port.default(8787),
+      /** The URL people reach this server at; report links from the folder store use it. */
+      publicUrl: z.url().optional(),
+    })
+    .prefault({}),
+  database: z
+    .strictObject({
+      /** PGlite folder, used when WATCHKEEPER_DATABASE_URL is not set. Default: `<stateDir>/db`. */
+      path: nonEmpty.optional(),
+      maxConnections: z.number().int().min(1).max(100).default(10),
+    })
+    .prefault({}),
+  bus: z
+    .strictObject({
+      /** `memory` (in-process, embedded default) or `nats` (URL from WATCHKEEPER_NATS_URL or `nats.url`). */
+      kind: z.enum(['memory', 'nats']).default('memory'),
+      nats: z
+        .strictObject({
+          url: z
+            .string()
+            .regex(
+              /^(nats|tls):\/\/[^@\s]+$/,
+              'a nats:// URL without credentials (put those in WATCHKEEPER_NATS_URL)',
+            )
+            .optional(),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  reports: z
+    .strictObject({
+      /** `folder` (served by Watchkeeper's own HTTP server, embedded default) or `s3`. */
+      kind: z.enum(['folder', 's3']).default('folder'),
+      folder: z.strictObject({ path: nonEmpty.optional() }).prefault({}),
+      s3: z
+        .strictObject({
+          bucket: z
+            .string()
+            .regex(
+              /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+              'an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)',
+            )
+            .optional(),
+          prefix: z.string().max(512).default('watchkeeper/'),
+          region: nonEmpty.default('us-east-1'),
+          /** For S3-compatible servers (MinIO, versitygw, Ceph...); AWS needs none. */
+          endpoint: z.url().optional(),
+          forcePathStyle: z.boolean().default(false),
+        })
+        .prefault({}),
+      /** How long a report link stays valid (SigV4 allows at most 7 days). */
+      linkTtlSeconds: z.number().int().min(60).max(604_800).default(604_800),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
+    .prefault({}),
+});
+
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+
+/** Secrets read from the environment only, with what each is for. */
+export const secretEnv = {
+  WATCHKEEPER_DATABASE_URL: 'PostgreSQL URL (postgres://user:password@host:5432/db); unset = embedded PGlite',
+  WATCHKEEPER_NATS_URL:
+    'NATS URL, may carry credentials (nats://user:password@host:4222); overrides bus.nats.url',
+  WATCHKEEPER_NATS_TOKEN: 'NATS auth token, if the server uses token auth',
+  WATCHKEEPER_S3_ACCESS_KEY_ID:
+    'S3 access key; unset = the AWS SDK default chain (env, profile, IRSA, instance role)',
+  WATCHKEEPER_S3_SECRET_ACCESS_KEY: 'S3 secret key, with WATCHKEEPER_S3_ACCESS_KEY_ID',
+  WATCHKEEPER_LINK_SIGNING_KEY:
+    'HMAC key for folder report links; unset = generated once into <stateDir>/link-signing.key',
+} as const;
+export type SecretEnvName = keyof typeof secretEnv;
