@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../../core/domain/errors.ts';
 import type { Config } from './config.ts';
@@ -40,12 +40,12 @@ function readYaml(path: string): unknown {
       `cannot read ${path} (${code ?? 'unknown error'}); pass an existing YAML file`,
     );
   }
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lines = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines });
   const [first] = document.errors;
   if (first) {
-    const where = first.linePos?.[0]
-      ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}`
-      : '';
+    const { line, col } = lines.linePos(first.pos[0]);
+    const where = ` at line ${line}, column ${col}`;
     throw new ConfigError(path, `not valid YAML${where}: ${first.message.split('\n')[0] ?? ''}`);
   }
   const value: unknown = document.toJS();

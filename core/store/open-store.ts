@@ -59,16 +59,36 @@ async function openPglite(dataDir: string): Promise<OpenedStore> {
   }
 }
 
+/** Connects and runs `select 1`, writing nothing: for start-up checks before anything is changed. */
+export async function checkPostgres(url: string): Promise<void> {
+  const client = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => undefined });
+  try {
+    await ping(client, url);
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}
+
+async function ping(client: postgres.Sql, url: string): Promise<void> {
+  try {
+    await client`select 1`;
+  } catch (error) {
+    throw new StoreError(
+      'unavailable',
+      `cannot connect to PostgreSQL at ${redactUrl(url)}: ${describe(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
 async function openPostgres(url: string, maxConnections: number): Promise<OpenedStore> {
   const location = redactUrl(url);
   const migrator = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => undefined });
   let applied: number;
   try {
-    await migrator`select 1`.catch((error: unknown) => {
-      throw new StoreError('unavailable', `database.url (${location}): cannot connect: ${describe(error)}`, {
-        cause: error,
-      });
-    });
+    await ping(migrator, url);
     // One migrator at a time when several replicas start together; the lock lives on this one connection.
     await migrator`select pg_advisory_lock(727274)`;
     const db = drizzlePostgres({ client: migrator, schema });

@@ -40,7 +40,7 @@ export async function openNatsBus(options: NatsBusOptions): Promise<Bus> {
       ...(options.token !== undefined && { token: options.token }),
     });
   } catch (error) {
-    throw new BusUnavailableError(`bus.nats.url (${where}): cannot connect: ${(error as Error).message}`, {
+    throw new BusUnavailableError(`cannot connect to NATS at ${where}: ${(error as Error).message}`, {
       cause: error,
       retryable: true,
     });
@@ -52,7 +52,7 @@ export async function openNatsBus(options: NatsBusOptions): Promise<Bus> {
   } catch (error) {
     await nc.close();
     throw new BusUnavailableError(
-      `bus.nats.url (${where}): JetStream is not usable (is the server started with -js?): ${(error as Error).message}`,
+      `NATS at ${where}: JetStream is not usable (is the server started with -js?): ${(error as Error).message}`,
       { cause: error },
     );
   }

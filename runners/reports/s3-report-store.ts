@@ -52,7 +52,7 @@ export function createS3ReportStore(options: S3ReportStoreOptions): S3ReportStor
       try {
         await client.send(new HeadBucketCommand({ Bucket: options.bucket }));
       } catch (error) {
-        throw new ReportStoreUnavailableError(`reports.s3 (${where}): ${explain(error)}`, {
+        throw new ReportStoreUnavailableError(`S3 ${where}: ${explain(error)}`, {
           cause: error,
           retryable: true,
         });
@@ -136,9 +136,9 @@ function explain(error: unknown): string {
   if (error instanceof S3ServiceException) {
     const status = error.$metadata.httpStatusCode;
     if (status === 403) return 'access denied; check the credentials and the bucket policy';
-    if (status === 404) return 'no such bucket; create it or fix reports.s3.bucket';
+    if (status === 404) return 'no such bucket; create it or fix the bucket name';
     return `${error.name} (HTTP ${status ?? '?'})`;
   }
   const code = (error as { code?: string }).code;
-  return `cannot connect${code ? ` (${code})` : ''}: ${(error as Error).message}; check reports.s3.endpoint and the network`;
+  return `cannot connect${code ? ` (${code})` : ''}: ${(error as Error).message}; check the endpoint and the network`;
 }

@@ -40,6 +40,7 @@ describe('architecture', () => {
     ['listeners/mcp/x.ts', '../../runners/bus/nats-bus.ts', /listeners\/ may not depend on runners\//],
     ['bot/slack/x.ts', '../../core/store/open-store.ts', /bot\/ may not depend on core\/store\//],
     ['runners/x.ts', '../bot/cli/bin.ts', /runners\/ may not depend on bot\//],
+    ['bot/slack/x.ts', '../wiring/runtime.ts', /bot\/ may not depend on bot\/wiring\//],
   ])('the checker catches %s importing %s', (file, specifier, message) => {
     expect(checkImport(file, specifier)).toMatch(message);
   });

@@ -2,7 +2,7 @@ import path from 'node:path';
 
 /**
  * The dependency rules of the codebase, independent of ESLint: arrows point inward to core/domain, and only
- * the composition root (bot/wiring) sees adapters. Areas are matched longest-prefix first.
+ * the composition root (bot/wiring, started by bot/cli) sees adapters. Areas are matched longest-prefix first.
  */
 const areas = [
   'core/domain',
@@ -10,6 +10,7 @@ const areas = [
   'core/services',
   'core/store',
   'bot/wiring',
+  'bot/cli',
   'bot',
   'listeners',
   'runners',
@@ -26,6 +27,8 @@ const allowed: Record<Area, readonly Area[]> = {
   'core/services': ['core/domain', 'core/ports', 'core/services'],
   'core/store': ['core/domain', 'core/ports', 'core/store'],
   bot: ['core/domain', 'core/ports', 'core/services', 'bot'],
+  // The entry point starts the composition root.
+  'bot/cli': ['core/domain', 'core/ports', 'core/services', 'bot', 'bot/cli', 'bot/wiring'],
   'bot/wiring': [
     'core/domain',
     'core/ports',

@@ -10,9 +10,7 @@ describe('NATS bus start-up', () => {
     const started = Date.now();
     const opening = openNatsBus({ url: 'nats://wk:s3cret@127.0.0.1:1' });
     await expect(opening).rejects.toBeInstanceOf(BusUnavailableError);
-    await expect(opening).rejects.toThrow(
-      /^bus\.nats\.url \(nats:\/\/\*\*\*@127\.0\.0\.1:1\): cannot connect/,
-    );
+    await expect(opening).rejects.toThrow(/^cannot connect to NATS at nats:\/\/\*\*\*@127\.0\.0\.1:1: /);
     await expect(opening).rejects.not.toThrow(/s3cret/);
     expect(Date.now() - started).toBeLessThan(10_000);
   });

@@ -65,7 +65,7 @@ describe('PostgreSQL store under concurrency', () => {
     const refused = openStore({ kind: 'postgres', url: 'postgres://wk:s3cret@127.0.0.1:1/watchkeeper' });
     await expect(refused).rejects.toMatchObject({ code: 'unavailable' });
     await expect(refused).rejects.toThrow(
-      /^database\.url \(postgres:\/\/wk:\*\*\*@127\.0\.0\.1:1\/watchkeeper\): cannot connect: .*ECONNREFUSED/,
+      /^cannot connect to PostgreSQL at postgres:\/\/wk:\*\*\*@127\.0\.0\.1:1\/watchkeeper: .*ECONNREFUSED/,
     );
     await expect(refused).rejects.not.toThrow(/s3cret/);
   });

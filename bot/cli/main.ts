@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { ConfigError, InfraError } from '../../core/domain/errors.ts';
+import type { Config } from '../config/config.ts';
+import { loadConfig } from '../config/load-config.ts';
+import { printConfig } from '../config/print-config.ts';
+import { secretEnv } from '../config/schema.ts';
+import { createLogger } from '../log/create-logger.ts';
+import { openDatabase } from '../wiring/adapters.ts';
+import { startRuntime } from '../wiring/runtime.ts';
+
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface CliIo {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM); the signal name. */
+  readonly stopRequested: Promise<string>;
+}
+
+/** Runs the CLI; resolves to the process exit code. Failures print one line naming what to fix. */
+export async function runCli(io: CliIo): Promise<number> {
+  const program = new Command()
+    .name('watchkeeper')
+    .description('Slack-first first-response triage of Kubernetes faults with AI agents')
+    .version(version, '-V, --version')
+    .option(
+      '-c, --config <file>',
+      'YAML configuration file (default: $WATCHKEEPER_CONFIG, else embedded defaults)',
+    )
+    .showHelpAfterError()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `\nSecrets come from the environment:\n${Object.entries(secretEnv)
+        .map(([name, what]) => `  ${name}  ${what}`)
+        .join('\n')}\n`,
+    );
+  let exitCode = 0;
+  const config = (): Config => loadConfig({ file: program.opts<{ config?: string }>().config, env: io.env });
+
+  program
+    .command('start', { isDefault: true })
+    .description('run Watchkeeper until SIGINT/SIGTERM (the default command)')
+    .action(async () => {
+      const settings = config();
+      const logger = createLogger({ level: settings.log.level });
+      logger.info({ version, config: settings.source }, `Watchkeeper ${version} starting`);
+      if (Number(process.versions.node.split('.')[0]) < 22) {
+        logger.warn(
+          { node: process.version },
+          'Node 22 or later is recommended: AWS SDK releases after January 2027 drop Node 20',
+        );
+      }
+      const runtime = await startRuntime(settings, logger);
+      const signal = await io.stopRequested;
+      logger.info({ signal }, `stopping (${signal})`);
+      await runtime.stop();
+      logger.info({}, 'stopped cleanly');
+      logger.flush();
+    });
+
+  program
+    .command('migrate')
+    .description('apply database migrations and exit')
+    .action(async () => {
+      const store = await openDatabase(config());
+      io.stdout(`${store.location}: ${store.migrationsApplied} migration(s) applied; schema is current\n`);
+      await store.close();
+    });
+
+  const configCommand = program.command('config').description('inspect the configuration');
+  configCommand
+    .command('check')
+    .description('validate the configuration and exit (non-zero when invalid)')
+    .action(() => {
+      io.stdout(`configuration OK (${config().source})\n`);
+    });
+  configCommand
+    .command('print')
+    .description('print the effective configuration, secrets redacted')
+    .action(() => {
+      io.stdout(printConfig(config()));
+    });
+
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => {
+      io.stdout(`${version}\n`);
+    });
+
+  const unknown = unknownCommand(program, io.argv);
+  if (unknown !== undefined) {
+    io.stderr(
+      `watchkeeper: unknown command '${unknown}'; commands: ${program.commands.map((c) => c.name()).join(', ')} (see --help)\n`,
+    );
+    return 1;
+  }
+  try {
+    await program.parseAsync([...io.argv], { from: 'user' });
+  } catch (error) {
+    exitCode = failure(error, io);
+  }
+  return exitCode;
+}
+
+/** The first positional word when it names no command (commander would pass it to the default command). */
+function unknownCommand(program: Command, argv: readonly string[]): string | undefined {
+  const valueOptions = new Set(['-c', '--config']);
+  for (let i = 0; i < argv.length; i += 1) {
+    const word = argv[i] ?? '';
+    if (valueOptions.has(word)) {
+      i += 1;
+      continue;
+    }
+    if (word.startsWith('-')) continue;
+    const known =
+      word === 'help' || program.commands.some((c) => c.name() === word || c.aliases().includes(word));
+    return known ? undefined : word;
+  }
+  return undefined;
+}
+
+function failure(error: unknown, io: CliIo): number {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('commander.')) {
+    const exit = (error as { exitCode?: number }).exitCode ?? 1;
+    return code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : exit;
+  }
+  if (error instanceof ConfigError) {
+    io.stderr(`watchkeeper: configuration error: ${oneLine(error.message)}\n`);
+    return 2;
+  }
+  if (error instanceof InfraError) {
+    io.stderr(`watchkeeper: ${oneLine(error.message)}\n`);
+    return 1;
+  }
+  io.stderr(
+    `watchkeeper: unexpected error: ${oneLine(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`,
+  );
+  return 1;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' | ');
+}

@@ -1,0 +1,102 @@
+import { mkdir } from 'node:fs/promises';
+import type { Bus } from '../../core/ports/bus.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import type { ReportStore } from '../../core/ports/report-store.ts';
+import type { Store } from '../../core/ports/store.ts';
+import { createFolderLinkHandler } from '../../runners/reports/folder-link-handler.ts';
+import { createFolderReportStore } from '../../runners/reports/folder-report-store.ts';
+import type { Config } from '../config/config.ts';
+import { startHttpServer, type HttpServer } from '../http/http-server.ts';
+import { checkRemoteDatabase, openBus, openDatabase, openS3IfConfigured } from './adapters.ts';
+import { loadOrCreateSigningKey } from './signing-key.ts';
+
+export interface Runtime {
+  readonly url: string;
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly reports: ReportStore;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root. Order matters: remote dependencies are checked and the port is bound before any local
+ * state is created or migrated, so a bad setting fails with nothing written.
+ */
+export async function startRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        logger.warn({ err: error }, 'error while shutting down');
+      }
+    }
+  };
+  try {
+    await checkRemoteDatabase(config);
+    const s3 = await openS3IfConfigured(config);
+    if (s3) cleanups.push(() => s3.close());
+    const bus = await openBus(config, logger);
+    cleanups.push(() => bus.close());
+    const http: HttpServer = await startHttpServer({
+      host: config.server.host,
+      port: config.server.port,
+      logger,
+    });
+    cleanups.push(() => http.close());
+
+    const store = await openDatabase(config);
+    cleanups.push(() => store.close());
+    logger.info(
+      { database: store.location, migrationsApplied: store.migrationsApplied },
+      store.migrationsApplied > 0
+        ? `database migrated (${store.migrationsApplied} applied)`
+        : 'database schema is current',
+    );
+
+    let reports: ReportStore;
+    if (s3) {
+      reports = s3;
+    } else {
+      const folder = config.reports.store.kind === 'folder' ? config.reports.store : undefined;
+      if (!folder) throw new Error('unreachable: reports.kind is s3 but no S3 store was opened');
+      await mkdir(folder.path, { recursive: true });
+      const baseUrl = config.server.publicUrl ?? http.url;
+      const signingKey = folder.signingKey?.reveal() ?? (await loadOrCreateSigningKey(config.stateDir));
+      const store = createFolderReportStore({ root: folder.path, baseUrl: () => baseUrl, signingKey });
+      http.use(createFolderLinkHandler(store));
+      reports = store;
+    }
+
+    http.setReady(true);
+    logger.info(
+      {
+        url: http.url,
+        state: describeState(config, store.location),
+        bus: config.bus.kind,
+        reports: config.reports.store.kind,
+        cluster: config.cluster,
+      },
+      `Watchkeeper is listening on ${http.url}; state lives in ${describeState(config, store.location)}`,
+    );
+    return {
+      url: http.url,
+      store,
+      bus,
+      reports,
+      stop: async () => {
+        http.setReady(false);
+        await stopAll();
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function describeState(config: Config, databaseLocation: string): string {
+  const embedded = config.database.kind === 'pglite' || config.reports.store.kind === 'folder';
+  return embedded ? config.stateDir : databaseLocation;
+}

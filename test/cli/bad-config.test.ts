@@ -1,0 +1,119 @@
+/** Bad configuration: one line naming the setting, a non-zero exit, and nothing written. */
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { harness } from '../harness/use.ts';
+import { runCli } from './run-cli.ts';
+
+describe('watchkeeper with bad configuration', () => {
+  let cwd: string;
+  beforeEach(async () => {
+    cwd = await mkdtemp(join(tmpdir(), 'wk-badconfig-'));
+  });
+  afterEach(() => rm(cwd, { recursive: true, force: true }));
+
+  async function startWith(yaml: string | undefined, env: Record<string, string> = {}) {
+    if (yaml !== undefined) await writeFile(join(cwd, 'watchkeeper.yaml'), yaml);
+    const result = await runCli(yaml === undefined ? ['start'] : ['--config', 'watchkeeper.yaml', 'start'], {
+      cwd,
+      env,
+    });
+    const lines = result.stderr.trim().split('\n');
+    expect(lines, result.stderr).toHaveLength(1);
+    expect(await readdir(cwd)).toEqual(yaml === undefined ? [] : ['watchkeeper.yaml']);
+    return { code: result.code, line: lines[0] ?? '' };
+  }
+
+  it.each([
+    [
+      'an unknown key',
+      'server:\n  prot: 8080\n',
+      /^watchkeeper: configuration error: server\.prot: unknown setting/,
+    ],
+    [
+      'a wrong type',
+      'server:\n  port: eighty\n',
+      /^watchkeeper: configuration error: server\.port: .*expected number/,
+    ],
+    [
+      'an out-of-range value',
+      'reports:\n  linkTtlSeconds: 5\n',
+      /^watchkeeper: configuration error: reports\.linkTtlSeconds: /,
+    ],
+    [
+      'broken YAML',
+      'server: [\n',
+      /^watchkeeper: configuration error: .*watchkeeper\.yaml: not valid YAML at line \d+/,
+    ],
+    [
+      'nats without a URL',
+      'bus:\n  kind: nats\n',
+      /^watchkeeper: configuration error: bus\.nats\.url: required when bus\.kind is nats/,
+    ],
+  ])('rejects %s', async (_what, yaml, expected) => {
+    const { code, line } = await startWith(yaml);
+    expect(code).toBe(2);
+    expect(line).toMatch(expected);
+  });
+
+  it('names a missing config file', async () => {
+    const result = await runCli(['--config', 'nope.yaml', 'config', 'check'], { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^watchkeeper: configuration error: --config: cannot read .*nope\.yaml \(ENOENT\)/,
+    );
+  });
+
+  it('names an unreachable PostgreSQL without printing its password', async () => {
+    const { code, line } = await startWith(undefined, {
+      WATCHKEEPER_DATABASE_URL: 'postgres://wk:hunter2@127.0.0.1:1/wk',
+    });
+    expect(code).toBe(2);
+    expect(line).toMatch(
+      /^watchkeeper: configuration error: WATCHKEEPER_DATABASE_URL: cannot connect to PostgreSQL at postgres:\/\/wk:\*\*\*@127\.0\.0\.1:1\/wk/,
+    );
+    expect(line).not.toContain('hunter2');
+  });
+
+  it('names an unreachable NATS server', async () => {
+    const { code, line } = await startWith('bus:\n  kind: nats\n  nats:\n    url: nats://127.0.0.1:1\n');
+    expect(code).toBe(2);
+    expect(line).toMatch(
+      /^watchkeeper: configuration error: bus\.nats\.url: cannot connect to NATS at nats:\/\/127\.0\.0\.1:1/,
+    );
+  });
+
+  it('names an unreachable S3 endpoint and a bucket it cannot use', async () => {
+    const unreachable = await startWith(
+      'reports:\n  kind: s3\n  s3:\n    bucket: reports\n    endpoint: http://127.0.0.1:1\n    forcePathStyle: true\n',
+      { WATCHKEEPER_S3_ACCESS_KEY_ID: 'a', WATCHKEEPER_S3_SECRET_ACCESS_KEY: 'b' },
+    );
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.line).toMatch(
+      /^watchkeeper: configuration error: reports\.s3: S3 bucket reports at http:\/\/127\.0\.0\.1:1: cannot connect/,
+    );
+
+    const s3 = harness('s3');
+    const denied = await startWith(
+      `reports:\n  kind: s3\n  s3:\n    bucket: ${s3.bucket}\n    endpoint: ${s3.endpoint}\n    forcePathStyle: true\n`,
+      { WATCHKEEPER_S3_ACCESS_KEY_ID: s3.accessKeyId, WATCHKEEPER_S3_SECRET_ACCESS_KEY: 'wrong-secret' },
+    );
+    expect(denied.line).toMatch(/reports\.s3: .*access denied/);
+    expect(denied.line).not.toContain('wrong-secret');
+  });
+
+  it('names the port when it is already taken, before writing any state', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const { code, line } = await startWith(`server:\n  port: ${port}\n`);
+      expect(code).toBe(2);
+      expect(line).toMatch(new RegExp(`server\\.port: 127\\.0\\.0\\.1:${port} is already in use`));
+    } finally {
+      blocker.close();
+    }
+  });
+});
