@@ -31,6 +31,19 @@ build_go_install() { # module@version binary-name
   GOBIN="$dir" go install "$1" 2>&1 | { grep -v '^go: downloading' || true; }
 }
 
+# kwok plus what it needs from its module: the Stage CRD and the stock "fast" node and pod stages and the node heartbeat, which the
+# harness applies to the apiserver (kwok runs with --enable-crds=Stage so tests can add their own stages).
+build_kwok() {
+  local dir="$BIN/kwok-$KWOK_VERSION" module
+  build_go_install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "kwok-$KWOK_VERSION"
+  module="$(go env GOMODCACHE)/sigs.k8s.io/kwok@$KWOK_VERSION"
+  mkdir -p "$dir/stages"
+  cp "$module/kustomize/crd/bases/kwok.x-k8s.io_stages.yaml" "$dir/stage-crd.yaml"
+  cp "$module"/kustomize/stage/node/fast/node-*.yaml "$module"/kustomize/stage/node/heartbeat/node-*.yaml \
+    "$module"/kustomize/stage/pod/fast/pod-*.yaml "$dir/stages/"
+  chmod -R u+w "$dir"
+}
+
 build_etcd() {
   local dir="$SRC/etcd-$ETCD_VERSION"
   mkdir -p "$dir"
@@ -75,7 +88,7 @@ build_kubernetes() {
 }
 
 step "etcd $ETCD_VERSION" "$BIN/etcd-$ETCD_VERSION/etcd" build_etcd
-step "kwok $KWOK_VERSION" "$BIN/kwok-$KWOK_VERSION/kwok" build_go_install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "kwok-$KWOK_VERSION"
+step "kwok $KWOK_VERSION" "$BIN/kwok-$KWOK_VERSION/stages/pod-ready.yaml" build_kwok
 step "versitygw $VERSITYGW_VERSION" "$BIN/versitygw-$VERSITYGW_VERSION/versitygw" \
   build_go_install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION" "versitygw-$VERSITYGW_VERSION"
 step "kubernetes $K8S_VERSION (kube-apiserver, kube-controller-manager, kube-scheduler)" \
@@ -86,6 +99,8 @@ cat >"$BIN/manifest.json" <<JSON
 {
   "etcd": "$BIN/etcd-$ETCD_VERSION/etcd",
   "kwok": "$BIN/kwok-$KWOK_VERSION/kwok",
+  "kwokStageCrd": "$BIN/kwok-$KWOK_VERSION/stage-crd.yaml",
+  "kwokStages": "$BIN/kwok-$KWOK_VERSION/stages",
   "versitygw": "$BIN/versitygw-$VERSITYGW_VERSION/versitygw",
   "kubeApiserver": "$BIN/kubernetes-$K8S_VERSION/kube-apiserver",
   "kubeControllerManager": "$BIN/kubernetes-$K8S_VERSION/kube-controller-manager",

@@ -191,6 +191,9 @@ export async function reuseOrStart<Info>(
 export interface BinaryManifest {
   readonly etcd: string;
   readonly kwok: string;
+  /** The kwok Stage CRD and the stock node/pod stages, copied from kwok's module by build-binaries.sh. */
+  readonly kwokStageCrd: string;
+  readonly kwokStages: string;
   readonly versitygw: string;
   readonly kubeApiserver: string;
   readonly kubeControllerManager: string;

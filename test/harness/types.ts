@@ -15,7 +15,11 @@ export interface HarnessInfo {
     readonly bucket: string;
   };
   /** A real kube-apiserver (etcd, controller-manager, scheduler) with kwok fake nodes; admin kubeconfig. */
-  readonly kube?: { readonly kubeconfigPath: string; readonly server: string };
+  readonly kube?: {
+    readonly kubeconfigPath: string;
+    readonly server: string;
+    readonly nodes: readonly string[];
+  };
 }
 
 export type HarnessService = keyof HarnessInfo;
