@@ -18,7 +18,7 @@ export GOFLAGS="${GOFLAGS:--buildvcs=false}" CGO_ENABLED=0
 
 step() { # step NAME MARKER COMMAND...
   local name="$1" marker="$2"; shift 2
-  if [[ -x "$marker" ]]; then echo "harness: $name already built ($marker)"; return; fi
+  if [[ -x "$marker" || -f "$marker" ]]; then return; fi
   echo "harness: building $name (cold builds take minutes on 2 cores)..."
   local started=$SECONDS
   "$@"

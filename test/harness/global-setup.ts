@@ -4,6 +4,8 @@
  *
  * WATCHKEEPER_HARNESS picks the services: a comma list of postgres, nats, s3, kube; `all` (the default) or `none`.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { ensureKube } from './services/kube.ts';
 import { ensureNats } from './services/nats.ts';
@@ -29,9 +31,22 @@ export function requestedServices(setting = process.env.WATCHKEEPER_HARNESS ?? '
   });
 }
 
+/** Builds (or, when warm, just checks) the Go-built binaries; a cold build prints its progress and takes minutes. */
+function buildBinaries(): void {
+  const script = fileURLToPath(new URL('build-binaries.sh', import.meta.url));
+  const result = spawnSync('bash', [script], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) {
+    throw new Error(
+      `harness: ${script} failed (exit ${String(result.status ?? result.signal)}); it needs the Go toolchain ` +
+        'and the Go module proxy; its output above says which step broke',
+    );
+  }
+}
+
 export default async function setup(project: TestProject): Promise<void> {
   const wanted = requestedServices();
   const started = Date.now();
+  if (wanted.includes('s3') || wanted.includes('kube')) buildBinaries();
   const [postgres, nats, s3, kube] = await Promise.all([
     wanted.includes('postgres') ? ensurePostgres() : undefined,
     wanted.includes('nats') ? ensureNats() : undefined,
