@@ -32,8 +32,27 @@ export interface Incident {
 }
 
 /** Why a fault was folded into an incident; shown on the card and in the report. */
-export type FoldReason =
-  'primary' | 'same_fault' | 'same_owner_workload' | 'same_node' | 'namespace_burst' | 'manual';
+export const foldReasons = [
+  'primary',
+  'same_fault',
+  'same_resource',
+  'same_owner_workload',
+  'same_node',
+  'namespace_burst',
+  'manual',
+] as const;
+export type FoldReason = (typeof foldReasons)[number];
+
+/** How the card and the report explain why a fault is part of the incident. */
+export const foldReasonText: Record<FoldReason, string> = {
+  primary: 'the fault that opened the incident',
+  same_fault: 'the same fault again',
+  same_resource: 'another fault of the same resource',
+  same_owner_workload: 'a pod of the same workload',
+  same_node: 'runs on the failing node',
+  namespace_burst: 'part of a burst of faults in the namespace',
+  manual: 'added by a person',
+};
 
 export interface IncidentMember {
   readonly incidentId: IncidentId;
