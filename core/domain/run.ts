@@ -24,6 +24,11 @@ export interface RunFailure {
   readonly detail: string;
 }
 
+/** Where a run executes, recorded so a restarted Watchkeeper can find (and re-attach to or stop) it. */
+export type SandboxRef =
+  | { readonly kind: 'local'; readonly pid: number; readonly host: string }
+  | { readonly kind: 'kubernetes-job'; readonly namespace: string; readonly name: string };
+
 export interface TriageRun {
   readonly id: RunId;
   readonly incidentId: IncidentId;
@@ -31,6 +36,11 @@ export interface TriageRun {
   /** The agent profile name from config, e.g. `claude-code`. */
   readonly agent: string;
   readonly runner: 'local' | 'kubernetes-job';
+  /** The incident's cluster (per-cluster caps count runs by it). */
+  readonly cluster: string;
+  readonly sandbox?: SandboxRef;
+  /** The Watchkeeper process (host:pid:boot) that started the run. */
+  readonly owner?: string;
   readonly status: RunStatus;
   readonly attempt: number;
   readonly question?: string;

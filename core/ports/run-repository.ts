@@ -1,7 +1,7 @@
 import type { IncidentId, RunId } from '../domain/ids.ts';
 import type { ProgressEvent } from '../domain/progress.ts';
 import type { Report } from '../domain/report.ts';
-import type { RunFailure, RunStatus, TriageRun } from '../domain/run.ts';
+import type { RunFailure, RunStatus, SandboxRef, TriageRun } from '../domain/run.ts';
 import type { Usage } from '../domain/usage.ts';
 
 export interface RunUpdate {
@@ -12,6 +12,16 @@ export interface RunUpdate {
   readonly reportKey?: string;
   readonly failure?: RunFailure;
   readonly model?: string;
+  readonly sandbox?: SandboxRef;
+}
+
+/** What is running now, for the caps and the storm guard. */
+export interface RunLoad {
+  /** Runs starting or running, in every cluster. */
+  readonly running: number;
+  readonly runningByCluster: Readonly<Record<string, number>>;
+  /** When the runs started in the window ending now began. */
+  readonly recentStarts: readonly Date[];
 }
 
 export interface RunRepository {
@@ -20,6 +30,9 @@ export interface RunRepository {
   listByIncident(incidentId: IncidentId): Promise<readonly TriageRun[]>;
   listByStatus(statuses: readonly RunStatus[]): Promise<readonly TriageRun[]>;
   update(id: RunId, update: RunUpdate): Promise<TriageRun>;
+  load(now: Date, windowMs: number): Promise<RunLoad>;
+  /** The most recently finished runs (succeeded or failed; cancelled ones say nothing about health), newest first. */
+  recentOutcomes(limit: number): Promise<readonly TriageRun[]>;
 }
 
 export interface ProgressRepository {

@@ -2,6 +2,7 @@ import type { AuditRepository } from './audit-repository.ts';
 import type { FaultRepository } from './fault-repository.ts';
 import type { IncidentRepository } from './incident-repository.ts';
 import type { ProgressRepository, ReportRepository, RunRepository } from './run-repository.ts';
+import type { SilenceRepository } from './silence-repository.ts';
 import type { WorkQueue } from './work-queue.ts';
 
 /** Everything Watchkeeper keeps in its database, behind one handle the composition root opens and closes. */
@@ -13,6 +14,7 @@ export interface Store {
   readonly reports: ReportRepository;
   readonly audit: AuditRepository;
   readonly queue: WorkQueue;
+  readonly silences: SilenceRepository;
   /** Where the data lives, for the start-up log line (a folder for PGlite, a redacted URL for Postgres). */
   readonly location: string;
   close(): Promise<void>;

@@ -6,6 +6,13 @@ export const subjects = {
   allRunProgress: `${subjectRoot}.run.*.progress`,
   incidentLifecycle: (incidentId: string): string => `${subjectRoot}.incident.${token(incidentId)}.lifecycle`,
   allIncidentLifecycle: `${subjectRoot}.incident.*.lifecycle`,
+  /** Card updates that are not transitions (a fault folded in, a run waiting for capacity). */
+  incidentUpdated: (incidentId: string): string => `${subjectRoot}.incident.${token(incidentId)}.updated`,
+  allIncidentUpdates: `${subjectRoot}.incident.*.updated`,
+  /** Requests to a running run (cancel); fire-and-forget. */
+  runControl: (runId: string): string => `${subjectRoot}.run.${token(runId)}.control`,
+  /** System-wide notices (runs paused by the circuit breaker, recovered). */
+  systemNotice: `${subjectRoot}.system.notice`,
 } as const;
 
 /** Durable streams and the subjects they keep. */

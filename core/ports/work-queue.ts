@@ -12,6 +12,8 @@ export interface WorkItem {
   readonly runAt: Date;
   readonly leaseOwner?: string;
   readonly leaseUntil?: Date;
+  /** Why the item waits (a cap, the storm guard, the breaker), set when it was released for later. */
+  readonly waitReason?: string;
 }
 
 export interface EnqueueRequest {
@@ -38,7 +40,8 @@ export interface WorkQueue {
   renew(id: string, owner: string, until: Date): Promise<boolean>;
   /** Removes the item; false if the owner no longer holds it. */
   complete(id: string, owner: string): Promise<boolean>;
-  /** Releases the item to run again at `retryAt`; false if the owner no longer holds it. */
-  release(id: string, owner: string, retryAt: Date): Promise<boolean>;
+  /** Releases the item to run again at `retryAt`, saying why it waits; false if the owner no longer holds it. */
+  release(id: string, owner: string, retryAt: Date, waitReason?: string): Promise<boolean>;
+  get(kind: string, key: string): Promise<WorkItem | undefined>;
   pending(kind?: string): Promise<number>;
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, like, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../domain/actor.ts';
 import { StoreError } from '../domain/errors.ts';
 import { asIncidentId, type IncidentId } from '../domain/ids.ts';
@@ -6,12 +6,19 @@ import type { FoldReason, Incident, IncidentMember } from '../domain/incident.ts
 import type { IncidentEvent } from '../domain/incident-event.ts';
 import type { IncidentState, IncidentStatus } from '../domain/incident-state.ts';
 import type { ResourceRef } from '../domain/resource.ts';
-import type { Severity } from '../domain/severity.ts';
+import { severities, type Severity } from '../domain/severity.ts';
 import type { IncidentRepository, TransitionRecord } from '../ports/incident-repository.ts';
 import { sqlState, uniqueViolation, type Database } from './database.ts';
-import { incidentMembers, incidents, incidentTransitions } from './schema.ts';
+import { faults, incidentMembers, incidents, incidentTransitions } from './schema.ts';
 
 const closed: IncidentStatus[] = ['resolved', 'closed'];
+
+/** A severity's urgency rank in SQL (1 = most urgent), for raising severity in place. */
+const rank = (value: SQL | typeof incidents.severity) =>
+  sql`array_position(array[${sql.join(
+    severities.map((s) => sql`${s}`),
+    sql`, `,
+  )}]::text[], ${value})`;
 
 export function createIncidentRepository(db: Database): IncidentRepository {
   return {
@@ -33,6 +40,21 @@ export function createIncidentRepository(db: Database): IncidentRepository {
     async get(id) {
       const [row] = await db.select().from(incidents).where(eq(incidents.id, id));
       return row && toIncident(row);
+    },
+
+    async findOpenByFingerprints(cluster, fingerprints) {
+      if (fingerprints.length === 0) return [];
+      const rows = await db
+        .select()
+        .from(incidents)
+        .where(
+          and(
+            eq(incidents.cluster, cluster),
+            inArray(incidents.fingerprint, [...fingerprints]),
+            notInArray(incidents.status, closed),
+          ),
+        );
+      return rows.map(toIncident);
     },
 
     async findOpenByFingerprint(cluster, fingerprint) {
@@ -104,32 +126,51 @@ export function createIncidentRepository(db: Database): IncidentRepository {
         .from(incidentTransitions)
         .where(eq(incidentTransitions.incidentId, id))
         .orderBy(asc(incidentTransitions.version));
-      return rows.map((row): TransitionRecord => ({
-        incidentId: asIncidentId(row.incidentId),
-        version: row.version,
-        from: row.fromStatus as IncidentStatus,
-        to: row.toStatus as IncidentStatus,
-        event: row.event as IncidentEvent['type'],
-        actor: row.actor as Actor,
-        reason: row.reason,
-        at: row.at,
-      }));
+      return rows.map(toTransition);
     },
 
-    async addMember(member) {
-      return db.transaction(async (tx) => {
-        const inserted = await tx
+    async unpublished(limit) {
+      const rows = await db
+        .select()
+        .from(incidentTransitions)
+        .where(isNull(incidentTransitions.publishedAt))
+        .orderBy(
+          asc(incidentTransitions.at),
+          asc(incidentTransitions.incidentId),
+          asc(incidentTransitions.version),
+        )
+        .limit(limit);
+      return rows.map(toTransition);
+    },
+
+    async markPublished(id, version, at) {
+      await db
+        .update(incidentTransitions)
+        .set({ publishedAt: at })
+        .where(and(eq(incidentTransitions.incidentId, id), eq(incidentTransitions.version, version)));
+    },
+
+    async addMember(member, severity) {
+      // One statement: the member row and the incident's count (and severity) change together or not at all.
+      const inserted = db.$with('inserted').as(
+        db
           .insert(incidentMembers)
           .values({ ...member })
           .onConflictDoNothing()
-          .returning({ faultId: incidentMembers.faultId });
-        if (inserted.length === 0) return false;
-        await tx
-          .update(incidents)
-          .set({ faultCount: sql`${incidents.faultCount} + 1` })
-          .where(eq(incidents.id, member.incidentId));
-        return true;
-      });
+          .returning({ faultId: incidentMembers.faultId }),
+      );
+      const rows = await db
+        .with(inserted)
+        .update(incidents)
+        .set({
+          faultCount: sql`${incidents.faultCount} + (select count(*) from ${inserted})`,
+          ...(severity !== undefined && {
+            severity: sql`case when ${rank(sql`${severity}`)} < ${rank(incidents.severity)} then ${severity} else ${incidents.severity} end`,
+          }),
+        })
+        .where(and(eq(incidents.id, member.incidentId), sql`exists (select 1 from ${inserted})`))
+        .returning({ id: incidents.id });
+      return rows.length > 0;
     },
 
     async members(id) {
@@ -147,6 +188,50 @@ export function createIncidentRepository(db: Database): IncidentRepository {
       }));
     },
 
+    async lastIncidentOfFault(cluster, faultId) {
+      const [row] = await db
+        .select({ incident: incidents })
+        .from(incidentMembers)
+        .innerJoin(incidents, eq(incidents.id, incidentMembers.incidentId))
+        .where(and(eq(incidentMembers.cluster, cluster), eq(incidentMembers.faultId, faultId)))
+        .orderBy(desc(incidents.createdAt))
+        .limit(1);
+      return row && toIncident(row.incident);
+    },
+
+    async countStandaloneSince(cluster, namespace, since) {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(incidents)
+        .where(
+          and(
+            eq(incidents.cluster, cluster),
+            like(incidents.fingerprint, `resource:%/${namespace}/%`),
+            gte(incidents.createdAt, since),
+          ),
+        );
+      return row?.n ?? 0;
+    },
+
+    async raiseSeverity(id, severity) {
+      await db
+        .update(incidents)
+        .set({ severity })
+        .where(and(eq(incidents.id, id), sql`${rank(sql`${severity}`)} < ${rank(incidents.severity)}`));
+    },
+
+    async countFiringMembers(id) {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(incidentMembers)
+        .innerJoin(
+          faults,
+          and(eq(faults.cluster, incidentMembers.cluster), eq(faults.faultId, incidentMembers.faultId)),
+        )
+        .where(and(eq(incidentMembers.incidentId, id), eq(faults.resolved, false)));
+      return row?.n ?? 0;
+    },
+
     async setThread(id, thread) {
       const updated = await db
         .update(incidents)
@@ -155,6 +240,20 @@ export function createIncidentRepository(db: Database): IncidentRepository {
         .returning({ id: incidents.id });
       if (updated.length === 0) throw new StoreError('not_found', `incident ${id} does not exist`);
     },
+  };
+}
+
+function toTransition(row: typeof incidentTransitions.$inferSelect): TransitionRecord {
+  return {
+    incidentId: asIncidentId(row.incidentId),
+    version: row.version,
+    from: row.fromStatus as IncidentStatus,
+    to: row.toStatus as IncidentStatus,
+    event: row.event as IncidentEvent['type'],
+    actor: row.actor as Actor,
+    reason: row.reason,
+    at: row.at,
+    ...(row.publishedAt !== null && { publishedAt: row.publishedAt }),
   };
 }
 

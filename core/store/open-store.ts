@@ -17,6 +17,7 @@ import { createProgressRepository } from './progress-repository.ts';
 import { createReportRepository } from './report-repository.ts';
 import { createRunRepository } from './run-repository.ts';
 import * as schema from './schema.ts';
+import { createSilenceRepository } from './silence-repository.ts';
 import { createWorkQueue } from './work-queue.ts';
 
 export type StoreOptions =
@@ -127,6 +128,7 @@ function assemble(
     reports: createReportRepository(db),
     audit: createAuditRepository(db),
     queue: createWorkQueue(db),
+    silences: createSilenceRepository(db),
     location,
     migrationsApplied,
     close,

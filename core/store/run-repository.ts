@@ -1,7 +1,7 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import { StoreError } from '../domain/errors.ts';
 import { asIncidentId, asRunId } from '../domain/ids.ts';
-import type { RunFailureReason, RunPurpose, RunStatus, TriageRun } from '../domain/run.ts';
+import type { RunFailureReason, RunPurpose, RunStatus, SandboxRef, TriageRun } from '../domain/run.ts';
 import type { Usage } from '../domain/usage.ts';
 import type { RunRepository } from '../ports/run-repository.ts';
 import type { Database } from './database.ts';
@@ -27,6 +27,9 @@ export function createRunRepository(db: Database): RunRepository {
         reportKey: run.reportKey ?? null,
         failureReason: run.failure?.reason ?? null,
         failureDetail: run.failure?.detail ?? null,
+        cluster: run.cluster,
+        sandbox: run.sandbox ?? null,
+        owner: run.owner ?? null,
       });
     },
 
@@ -63,6 +66,7 @@ export function createRunRepository(db: Database): RunRepository {
           ...(update.usage && { usage: update.usage }),
           ...(update.reportKey !== undefined && { reportKey: update.reportKey }),
           ...(update.model !== undefined && { model: update.model }),
+          ...(update.sandbox !== undefined && { sandbox: update.sandbox }),
           ...(update.failure && {
             failureReason: update.failure.reason,
             failureDetail: update.failure.detail,
@@ -73,8 +77,38 @@ export function createRunRepository(db: Database): RunRepository {
       if (!row) throw new StoreError('not_found', `run ${id} does not exist`);
       return toRun(row);
     },
+
+    async load(now, windowMs) {
+      const active = await db
+        .select({ cluster: runs.cluster, count: sql<number>`count(*)::int` })
+        .from(runs)
+        .where(inArray(runs.status, activeStatuses))
+        .groupBy(runs.cluster);
+      const started = await db
+        .select({ startedAt: runs.startedAt })
+        .from(runs)
+        .where(and(isNotNull(runs.startedAt), gt(runs.startedAt, new Date(now.getTime() - windowMs))));
+      const runningByCluster = Object.fromEntries(active.map((row) => [row.cluster, row.count]));
+      return {
+        running: active.reduce((sum, row) => sum + row.count, 0),
+        runningByCluster,
+        recentStarts: started.flatMap((row) => (row.startedAt ? [row.startedAt] : [])),
+      };
+    },
+
+    async recentOutcomes(limit) {
+      const rows = await db
+        .select()
+        .from(runs)
+        .where(and(inArray(runs.status, ['succeeded', 'failed']), isNotNull(runs.finishedAt)))
+        .orderBy(desc(runs.finishedAt))
+        .limit(limit);
+      return rows.map(toRun);
+    },
   };
 }
+
+const activeStatuses: RunStatus[] = ['starting', 'running'];
 
 function toRun(row: typeof runs.$inferSelect): TriageRun {
   return {
@@ -85,6 +119,9 @@ function toRun(row: typeof runs.$inferSelect): TriageRun {
     runner: row.runner as TriageRun['runner'],
     status: row.status as RunStatus,
     attempt: row.attempt,
+    cluster: row.cluster,
+    ...(row.sandbox !== null && { sandbox: row.sandbox as SandboxRef }),
+    ...(row.owner !== null && { owner: row.owner }),
     ...(row.question !== null && { question: row.question }),
     ...(row.model !== null && { model: row.model }),
     createdAt: row.createdAt,

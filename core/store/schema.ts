@@ -85,8 +85,15 @@ export const incidentTransitions = pgTable(
     actor: jsonb('actor').notNull(),
     reason: text('reason').notNull(),
     at: at('at').notNull(),
+    /** Set once the transition is on the bus: the table doubles as the notification outbox. */
+    publishedAt: at('published_at'),
   },
-  (t) => [primaryKey({ columns: [t.incidentId, t.version] })],
+  (t) => [
+    primaryKey({ columns: [t.incidentId, t.version] }),
+    index('incident_transitions_unpublished_idx')
+      .on(t.at)
+      .where(sql`published_at is null`),
+  ],
 );
 
 export const incidentMembers = pgTable(
@@ -127,8 +134,19 @@ export const runs = pgTable(
     reportKey: text('report_key'),
     failureReason: text('failure_reason'),
     failureDetail: text('failure_detail'),
+    /** The incident's cluster, copied so per-cluster caps count running runs without a join. */
+    cluster: text('cluster').notNull().default(''),
+    /** Where the run executes (a local process group, a Job), so a restarted process can find it again. */
+    sandbox: jsonb('sandbox'),
+    /** The Watchkeeper process that started the run. */
+    owner: text('owner'),
   },
-  (t) => [index('runs_incident_idx').on(t.incidentId, t.createdAt), index('runs_status_idx').on(t.status)],
+  (t) => [
+    index('runs_incident_idx').on(t.incidentId, t.createdAt),
+    index('runs_status_idx').on(t.status),
+    index('runs_finished_idx').on(t.finishedAt),
+    index('runs_started_idx').on(t.startedAt),
+  ],
 );
 
 export const progressEvents = pgTable(
@@ -183,10 +201,25 @@ export const workItems = pgTable(
     runAt: at('run_at').notNull(),
     leaseOwner: text('lease_owner'),
     leaseUntil: at('lease_until'),
+    /** Why the item is waiting (a cap, the storm guard, the breaker), shown to people. */
+    waitReason: text('wait_reason'),
     createdAt: at('created_at').notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('work_items_kind_key_uq').on(t.kind, t.key),
     index('work_items_due_idx').on(t.kind, t.runAt),
   ],
+);
+
+export const silences = pgTable(
+  'silences',
+  {
+    id: text('id').primaryKey(),
+    matcher: jsonb('matcher').notNull(),
+    author: text('author').notNull(),
+    reason: text('reason').notNull(),
+    createdAt: at('created_at').notNull(),
+    expiresAt: at('expires_at').notNull(),
+  },
+  (t) => [index('silences_expires_idx').on(t.expiresAt)],
 );

@@ -61,13 +61,21 @@ export function createWorkQueue(db: Database): WorkQueue {
       return rows.length > 0;
     },
 
-    async release(id, owner, retryAt) {
+    async release(id, owner, retryAt, waitReason) {
       const rows = await db
         .update(workItems)
-        .set({ leaseOwner: null, leaseUntil: null, runAt: retryAt })
+        .set({ leaseOwner: null, leaseUntil: null, runAt: retryAt, waitReason: waitReason ?? null })
         .where(heldBy(id, owner))
         .returning({ id: workItems.id });
       return rows.length > 0;
+    },
+
+    async get(kind, key) {
+      const [row] = await db
+        .select()
+        .from(workItems)
+        .where(and(eq(workItems.kind, kind), eq(workItems.key, key)));
+      return row && toWorkItem(row);
     },
 
     async pending(kind) {
@@ -90,5 +98,6 @@ function toWorkItem(row: typeof workItems.$inferSelect): WorkItem {
     runAt: row.runAt,
     ...(row.leaseOwner !== null && { leaseOwner: row.leaseOwner }),
     ...(row.leaseUntil !== null && { leaseUntil: row.leaseUntil }),
+    ...(row.waitReason !== null && { waitReason: row.waitReason }),
   };
 }

@@ -1,0 +1,279 @@
+/**
+ * Turns faults into incidents: store the fault (idempotently), then dedup, silence, fold by probable cause,
+ * open / join / reopen / resolve incidents and queue triage. Nothing is dropped: every fault is stored even when
+ * it is silenced, flapping or a replay.
+ */
+import type { Actor } from '../domain/actor.ts';
+import { StoreError } from '../domain/errors.ts';
+import type { Fault } from '../domain/fault.ts';
+import { asAuditEntryId, asIncidentId, type IncidentId } from '../domain/ids.ts';
+import type { FoldReason, Incident } from '../domain/incident.ts';
+import { isOpen } from '../domain/incident-state.ts';
+import { isStandalone, probableCause, type ProbableCause } from '../domain/policies/correlation.ts';
+import { decideDedup } from '../domain/policies/dedup.ts';
+import { isFlapping, recentChanges } from '../domain/policies/flap.ts';
+import { effectiveSeverity } from '../domain/policies/severity-rules.ts';
+import { activeSilence, type Silence } from '../domain/policies/silence.ts';
+import type { Bus } from '../ports/bus.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { IdGen } from '../ports/id-gen.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Store } from '../ports/store.ts';
+import { subjects } from '../ports/subjects.ts';
+import type { IncidentSettings } from './incident-settings.ts';
+import type { LifecycleService } from './lifecycle-service.ts';
+
+export type IntakeOutcome =
+  | { readonly kind: 'duplicate' }
+  | { readonly kind: 'silenced'; readonly silenceId: string }
+  | { readonly kind: 'opened'; readonly incidentId: IncidentId; readonly cause: ProbableCause }
+  | { readonly kind: 'joined'; readonly incidentId: IncidentId; readonly reason: FoldReason }
+  | { readonly kind: 'reopened'; readonly incidentId: IncidentId }
+  | { readonly kind: 'already_member'; readonly incidentId: IncidentId }
+  | { readonly kind: 'resolved'; readonly incidentId: IncidentId }
+  | { readonly kind: 'cleared'; readonly incidentId?: IncidentId; readonly note: string };
+
+export interface FaultIntakeDeps {
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly clock: Clock;
+  readonly ids: IdGen;
+  readonly logger: Logger;
+  readonly lifecycle: LifecycleService;
+  readonly settings: IncidentSettings;
+}
+
+export interface FaultIntake {
+  ingest(fault: Fault): Promise<IntakeOutcome>;
+}
+
+const silenceCacheMs = 5_000;
+/** Fault state changes kept per fault for flap detection; bounded so a storm cannot grow memory without end. */
+const maxTrackedFaults = 50_000;
+
+const intakeActor: Actor = { type: 'system', component: 'intake' };
+const noView = { nodesWithOpenIncident: new Set<string>(), recentStandaloneInNamespace: 0 };
+
+function withOpen(
+  cause: ProbableCause,
+  open: Incident | undefined,
+): { cause: ProbableCause; open?: Incident } {
+  return open ? { cause, open } : { cause };
+}
+
+export function createFaultIntake(deps: FaultIntakeDeps): FaultIntake {
+  const { store, clock, ids, settings, lifecycle, logger } = deps;
+  const changes = new Map<string, { readonly resolved: boolean; readonly at: readonly Date[] }>();
+  let silences: { readonly at: number; readonly list: readonly Silence[] } | undefined;
+
+  async function currentSilences(now: Date): Promise<readonly Silence[]> {
+    if (!silences || now.getTime() - silences.at > silenceCacheMs) {
+      silences = { at: now.getTime(), list: await store.silences.active(now) };
+    }
+    return silences.list;
+  }
+
+  /** Notes the fault's state (firing or cleared) and says whether it is flapping now. */
+  function trackState(fault: Fault, now: Date): boolean {
+    const key = `${fault.cluster}\u0000${fault.faultId}`;
+    const known = changes.get(key);
+    const flipped = known?.resolved !== fault.resolved;
+    const kept = recentChanges([...(known?.at ?? []), ...(flipped ? [now] : [])], now, settings.flap);
+    changes.delete(key);
+    if (changes.size >= maxTrackedFaults) {
+      const oldest = changes.keys().next();
+      if (!oldest.done) changes.delete(oldest.value);
+    }
+    changes.set(key, { resolved: fault.resolved, at: kept });
+    return isFlapping(kept, now, settings.flap);
+  }
+
+  const sourceActor = (fault: Fault): Actor => ({
+    type: 'fault-source',
+    source: `${fault.source.kind}:${fault.source.name}`,
+  });
+
+  /** The fault's probable cause and the open incident for it, in one lookup of every candidate cause. */
+  async function causeOf(fault: Fault, now: Date): Promise<{ cause: ProbableCause; open?: Incident }> {
+    const node = fault.context.node;
+    const candidates = [probableCause(fault, noView, settings.correlation)];
+    if (node !== undefined) {
+      const onNode = { ...noView, nodesWithOpenIncident: new Set([node]) };
+      candidates.push(probableCause(fault, onNode, settings.correlation));
+    }
+    const open = await store.incidents.findOpenByFingerprints(fault.cluster, [
+      ...new Set(candidates.map((c) => c.fingerprint)),
+    ]);
+    const openFor = (cause: ProbableCause) =>
+      open.find((incident) => incident.fingerprint === cause.fingerprint);
+    const nodeCause = candidates[1];
+    if (nodeCause && openFor(nodeCause)) return withOpen(nodeCause, openFor(nodeCause));
+    const first = candidates[0] ?? probableCause(fault, noView, settings.correlation);
+    const namespace = fault.resource.namespace;
+    if (!isStandalone(first) || namespace === undefined || openFor(first))
+      return withOpen(first, openFor(first));
+    const since = new Date(now.getTime() - settings.correlation.burstWindowMs);
+    const recent = await store.incidents.countStandaloneSince(fault.cluster, namespace, since);
+    const cause = probableCause(
+      fault,
+      { ...noView, recentStandaloneInNamespace: recent },
+      settings.correlation,
+    );
+    if (cause.fingerprint === first.fingerprint) return { cause };
+    return withOpen(cause, await store.incidents.findOpenByFingerprint(fault.cluster, cause.fingerprint));
+  }
+
+  async function join(incident: Incident, fault: Fault, reason: FoldReason, now: Date): Promise<void> {
+    const member = {
+      incidentId: incident.id,
+      cluster: fault.cluster,
+      faultId: fault.faultId,
+      reason,
+      joinedAt: now,
+    };
+    if (!(await store.incidents.addMember(member, fault.severity))) return;
+    await deps.bus
+      .publish(
+        subjects.incidentUpdated(incident.id),
+        { incidentId: incident.id, type: 'fault.folded', faultId: fault.faultId, reason, at: now },
+        { msgId: `${incident.id}:member:${fault.cluster}:${fault.faultId}` },
+      )
+      .catch((error: unknown) => logger.debug({ err: error }, 'card update not published'));
+  }
+
+  async function open(
+    fault: Fault,
+    cause: ProbableCause,
+    now: Date,
+    previousIncidentId?: IncidentId,
+  ): Promise<IncidentId | undefined> {
+    const incident: Incident = {
+      id: asIncidentId(ids.newId()),
+      fingerprint: cause.fingerprint,
+      cluster: fault.cluster,
+      severity: fault.severity,
+      title: cause.title,
+      primaryResource: cause.primary,
+      state: { status: 'detected' },
+      faultCount: 0,
+      ...(previousIncidentId !== undefined && { previousIncidentId }),
+      createdAt: now,
+      updatedAt: now,
+      version: 0,
+    };
+    try {
+      await store.incidents.create(incident);
+    } catch (error) {
+      if (error instanceof StoreError && error.code === 'conflict') return undefined; // lost the race: join instead
+      throw error;
+    }
+    await join(incident, fault, 'primary', now);
+    await store.audit.append({
+      id: asAuditEntryId(ids.newId()),
+      incidentId: incident.id,
+      actor: sourceActor(fault),
+      action: 'incident.opened',
+      detail: {
+        fingerprint: cause.fingerprint,
+        faultId: fault.faultId,
+        class: fault.class,
+        previousIncidentId,
+      },
+      at: now,
+    });
+    await lifecycle.apply(
+      incident.id,
+      {
+        type: 'triage.requested',
+        at: now,
+        actor: { type: 'system', component: 'intake' },
+        agent: settings.defaultAgent,
+        reason: 'new incident',
+      },
+      `new incident: ${fault.class} on ${cause.title}`,
+    );
+    return incident.id;
+  }
+
+  async function clear(fault: Fault, now: Date, flapping: boolean): Promise<IntakeOutcome> {
+    const last = await store.incidents.lastIncidentOfFault(fault.cluster, fault.faultId);
+    if (!last || !isOpen(last.state)) return { kind: 'cleared', note: 'no open incident' };
+    if (flapping) return { kind: 'cleared', incidentId: last.id, note: 'flapping: the incident stays open' };
+    if ((await store.incidents.countFiringMembers(last.id)) > 0) {
+      return { kind: 'cleared', incidentId: last.id, note: 'other faults of the incident still fire' };
+    }
+    const result = await lifecycle.apply(
+      last.id,
+      { type: 'incident.resolved', at: now, actor: sourceActor(fault), reason: 'every fault cleared' },
+      `every fault of the incident cleared (last: ${fault.class} ${fault.resource.name})`,
+    );
+    return result.ok
+      ? { kind: 'resolved', incidentId: last.id }
+      : { kind: 'cleared', incidentId: last.id, note: result.error.message };
+  }
+
+  async function fire(fault: Fault, now: Date, firstSeen: boolean): Promise<IntakeOutcome> {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const { cause, open: openForCause } = await causeOf(fault, now);
+      const silence = activeSilence(await currentSilences(now), fault, now, cause.fingerprint);
+      if (silence) return { kind: 'silenced', silenceId: silence.id };
+      // A fault seen for the first time cannot have been folded anywhere yet.
+      const last = firstSeen
+        ? undefined
+        : await store.incidents.lastIncidentOfFault(fault.cluster, fault.faultId);
+      const decision = decideDedup(
+        {
+          now,
+          ...(last && { lastIncidentOfFault: last }),
+          ...(openForCause && { openIncidentForCause: openForCause }),
+        },
+        settings.dedup,
+      );
+      switch (decision.kind) {
+        case 'already_member':
+          return { kind: 'already_member', incidentId: decision.incidentId };
+        case 'join':
+          if (!openForCause) break;
+          await join(openForCause, fault, cause.reason, now);
+          return { kind: 'joined', incidentId: openForCause.id, reason: cause.reason };
+        case 'reopen': {
+          const result = await lifecycle.apply(
+            decision.incidentId,
+            { type: 'incident.reopened', at: now, actor: sourceActor(fault), faultId: fault.faultId },
+            `${fault.class} came back on ${fault.resource.name}`,
+          );
+          if (!result.ok) continue; // something else reopened or closed it meanwhile: look again
+          await lifecycle.apply(
+            decision.incidentId,
+            {
+              type: 'triage.requested',
+              at: now,
+              actor: intakeActor,
+              agent: settings.defaultAgent,
+              reason: 'recurrence',
+            },
+            'the fault recurred after resolution',
+          );
+          return { kind: 'reopened', incidentId: decision.incidentId };
+        }
+        case 'open': {
+          const id = await open(fault, cause, now, decision.previousIncidentId);
+          if (id) return { kind: 'opened', incidentId: id, cause };
+          break; // another writer opened the same cause first: loop and join it
+        }
+      }
+    }
+    throw new Error(`fault ${fault.faultId}: could not settle its incident after 5 attempts`);
+  }
+
+  return {
+    async ingest(input) {
+      const now = clock.now();
+      const fault: Fault = { ...input, severity: effectiveSeverity(input, settings.severityRules) };
+      const { outcome } = await store.faults.record(fault);
+      if (outcome === 'duplicate') return { kind: 'duplicate' };
+      const flapping = trackState(fault, now);
+      return fault.resolved ? clear(fault, now, flapping) : fire(fault, now, outcome === 'new');
+    },
+  };
+}

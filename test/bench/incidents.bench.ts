@@ -1,0 +1,109 @@
+/**
+ * `npm run bench:incidents`: faults per second through dedup + correlation + persist on the harness's real
+ * PostgreSQL, and the storm figures (1,051 faults → 11 incidents). Last line: one JSON object.
+ * BENCH_FAULTS (default 5000) distinct faults over 500 Deployments; BENCH_CONCURRENCY (default 16).
+ */
+import { randomUUID } from 'node:crypto';
+import postgres from 'postgres';
+import { openStore } from '../../core/store/open-store.ts';
+import { makeFault } from '../fixtures/domain.ts';
+import { ensurePostgres } from '../harness/services/postgres.ts';
+import { incidentServices } from '../incidents/incident-harness.ts';
+import { buildStorm, ingestConcurrently, shuffle, stormOrder } from '../incidents/storm-scenario.ts';
+
+const faultCount = Number(process.env.BENCH_FAULTS ?? 5000);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
+  const server = await ensurePostgres();
+  const name = `wk_bench_${Date.now()}_${randomUUID().slice(0, 8)}`;
+  const admin = postgres(server.url, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`create database ${name}`);
+  try {
+    const url = new URL(server.url);
+    url.pathname = `/${name}`;
+    return await use(url.toString());
+  } finally {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+async function throughput(): Promise<number> {
+  return withDatabase(async (url) => {
+    const store = await openStore({ kind: 'postgres', url, maxConnections: concurrency });
+    try {
+      const { intake } = incidentServices(store);
+      const faults = shuffle(
+        Array.from({ length: faultCount }, (_, i) =>
+          makeFault({
+            faultId: `bench-${i}`,
+            resource: {
+              apiVersion: 'v1',
+              kind: 'Pod',
+              namespace: 'bench',
+              name: `web-${i % 500}-abc-${i}`,
+              uid: `u${i}`,
+            },
+            context: { node: `node-${i % 20}`, owners: [{ kind: 'Deployment', name: `web-${i % 500}` }] },
+          }),
+        ),
+      );
+      const started = performance.now();
+      await ingestConcurrently(intake, faults, concurrency);
+      const seconds = (performance.now() - started) / 1000;
+      const incidents = (await store.incidents.list({ limit: 10_000 })).length;
+      console.log(
+        `throughput: ${faultCount} faults into ${incidents} incidents in ${seconds.toFixed(2)} s = ` +
+          `${Math.round(faultCount / seconds)} faults/s (${concurrency} in flight)`,
+      );
+      return Math.round(faultCount / seconds);
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+async function storm(): Promise<{ incidents: number; runs: number; lost: number; seconds: number }> {
+  return withDatabase(async (url) => {
+    const store = await openStore({ kind: 'postgres', url, maxConnections: concurrency });
+    try {
+      const scenario = buildStorm();
+      const faults = stormOrder(scenario);
+      const { intake } = incidentServices(store);
+      const started = performance.now();
+      await ingestConcurrently(intake, faults, concurrency);
+      const seconds = (performance.now() - started) / 1000;
+      const incidents = await store.incidents.list({ limit: 1000 });
+      let attached = 0;
+      for (const incident of incidents) attached += (await store.incidents.members(incident.id)).length;
+      const figures = {
+        incidents: incidents.length,
+        runs: await store.queue.pending('triage'),
+        lost: faults.length - attached,
+        seconds: Number(seconds.toFixed(2)),
+      };
+      console.log(
+        `storm: ${faults.length} faults → ${figures.incidents} incidents (goal 11), ${figures.runs} triages queued ` +
+          `(goal ≤ 11), ${figures.lost} lost (goal 0), ${figures.seconds} s (goal ≤ 5 s)`,
+      );
+      return figures;
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+const perSecond = await throughput();
+console.log(`goal ≥ 2000 faults/s: ${perSecond >= 2000 ? 'met' : 'NOT met'}`);
+const stormFigures = await storm();
+console.log(
+  JSON.stringify({
+    bench: 'incidents',
+    faults_per_s: perSecond,
+    storm_incidents: stormFigures.incidents,
+    storm_runs: stormFigures.runs,
+    storm_lost: stormFigures.lost,
+    storm_seconds: stormFigures.seconds,
+  }),
+);
