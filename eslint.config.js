@@ -20,7 +20,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'bot/cli/*.mjs'] },
+        projectService: { allowDefaultProject: ['*.js', 'bot/cli/*.mjs', 'runners/local/*.mjs', 'test/incidents/agents/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -14,8 +14,12 @@ export const runFailureReasons = [
   'cancelled',
   'sandbox_error',
   'lost',
+  'budget_spent',
 ] as const;
 export type RunFailureReason = (typeof runFailureReasons)[number];
+
+/** Failures that say nothing about whether agents work (a person cancelled, Watchkeeper restarted, a budget). */
+export const neutralFailureReasons: readonly RunFailureReason[] = ['cancelled', 'lost', 'budget_spent'];
 
 export type RunPurpose = 'triage' | 'second_opinion' | 'follow_up' | 'remediation';
 

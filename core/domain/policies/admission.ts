@@ -70,10 +70,16 @@ export function admitRun(
     return wait(
       'breaker_open',
       `runs are paused after ${breaker.consecutiveFailures} consecutive failures; a probe run will test recovery`,
-      new Date(now.getTime() + 30_000),
+      probeTime(breaker, now, breakerSettings),
     );
   }
   return { admit: true, breaker: gate.breaker, probe: gate.probe };
+}
+
+/** When the open breaker lets its probe through (or, while a probe runs, a short while later to look again). */
+function probeTime(breaker: BreakerState, now: Date, settings: BreakerSettings): Date {
+  const probeAt = breaker.state === 'open' ? breaker.since.getTime() + settings.probeAfterMs : 0;
+  return new Date(Math.max(now.getTime() + 1_000, probeAt));
 }
 
 function wait(reason: WaitReason, message: string, retryAt: Date): Admission {

@@ -63,3 +63,30 @@ export function breakerAdmits(
         : { admit: false, breaker, probe: false };
   }
 }
+
+export interface FinishedRunOutcome {
+  readonly failed: boolean;
+  readonly finishedAt: Date;
+}
+
+/**
+ * The breaker's state derived from the stored run history (newest first), so every replica sees the same
+ * breaker and a restart keeps it. A run in flight while the breaker is open is the probe.
+ */
+export function breakerFromHistory(
+  outcomes: readonly FinishedRunOutcome[],
+  running: number,
+  settings: BreakerSettings = defaultBreaker,
+): BreakerState {
+  let failures = 0;
+  for (const outcome of outcomes) {
+    if (!outcome.failed) break;
+    failures += 1;
+  }
+  const latest = outcomes[0];
+  if (failures < settings.failureThreshold || !latest)
+    return { state: 'closed', consecutiveFailures: failures };
+  return running > 0
+    ? { state: 'probing', since: latest.finishedAt, consecutiveFailures: failures }
+    : { state: 'open', since: latest.finishedAt, consecutiveFailures: failures };
+}

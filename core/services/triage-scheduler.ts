@@ -1,0 +1,381 @@
+/**
+ * Starts queued triage runs within the caps, budgets, storm guard and circuit breaker, and sees each run to its
+ * end. Work is claimed from the durable queue with a lease that is renewed while the run lives, so two
+ * Watchkeeper processes never run the same incident, and a dead process's work passes to a live one once its
+ * lease expires: its run is re-attached (a Job that still runs) or stopped and started again.
+ */
+import type { Actor } from '../domain/actor.ts';
+import { asIncidentId, asRunId } from '../domain/ids.ts';
+import type { Incident } from '../domain/incident.ts';
+import type { IncidentEvent } from '../domain/incident-event.ts';
+import { admitRun } from '../domain/policies/admission.ts';
+import { allowRun, budgetFor } from '../domain/policies/budgets.ts';
+import {
+  breakerFromHistory,
+  recordRunOutcome,
+  type BreakerState,
+} from '../domain/policies/circuit-breaker.ts';
+import { neutralFailureReasons, type TriageRun } from '../domain/run.ts';
+import type { Bus } from '../ports/bus.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { IdGen } from '../ports/id-gen.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { Store } from '../ports/store.ts';
+import { subjects } from '../ports/subjects.ts';
+import type { RunResult, TriageLauncher } from '../ports/triage-launcher.ts';
+import type { WorkItem } from '../ports/work-queue.ts';
+import type { IncidentSettings } from './incident-settings.ts';
+import { triageWorkKind, type LifecycleService } from './lifecycle-service.ts';
+
+export interface TriageSchedulerDeps {
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly lifecycle: LifecycleService;
+  readonly launcher: TriageLauncher;
+  readonly clock: Clock;
+  readonly ids: IdGen;
+  readonly logger: Logger;
+  readonly settings: IncidentSettings;
+  /** This process's identity in leases and run records (host:pid:boot id). */
+  readonly owner: string;
+  /** How often the queue is polled for due work. */
+  readonly pollMs?: number;
+}
+
+export interface TriageScheduler {
+  /** One pass: claim due work and start (or recover) what the caps allow. Returns how many items it took. */
+  tick(): Promise<number>;
+  start(): void;
+  /** Stops polling and waits for in-flight runs; `abandon` stops them first and queues them to run again. */
+  stop(options?: { abandon?: boolean }): Promise<void>;
+  /** Runs this process is executing right now. */
+  inFlight(): number;
+}
+
+const schedulerActor: Actor = { type: 'system', component: 'scheduler' };
+
+export function createTriageScheduler(deps: TriageSchedulerDeps): TriageScheduler {
+  const { store, lifecycle, launcher, clock, logger, settings, owner } = deps;
+  const running = new Map<string, { readonly controller: AbortController; readonly done: Promise<void> }>();
+  let timer: NodeJS.Timeout | undefined;
+  let ticking: Promise<number> | undefined;
+  let stopping = false;
+
+  const event = <T extends IncidentEvent['type']>(
+    type: T,
+    fields: Omit<Extract<IncidentEvent, { type: T }>, 'type' | 'at' | 'actor'>,
+  ): IncidentEvent => ({ type, at: clock.now(), actor: schedulerActor, ...fields }) as IncidentEvent;
+
+  async function currentBreaker(runningNow: number): Promise<BreakerState> {
+    const outcomes = (await store.runs.recentOutcomes(settings.breaker.failureThreshold + 20))
+      .filter((run) => !(run.failure && neutralFailureReasons.includes(run.failure.reason)))
+      .map((run) => ({ failed: run.status === 'failed', finishedAt: run.finishedAt ?? run.createdAt }));
+    return breakerFromHistory(outcomes, runningNow, settings.breaker);
+  }
+
+  /** Keeps the claim alive while the run lives; a lost claim means another process took over: stop at once. */
+  function holdLease(item: WorkItem, controller: AbortController): () => void {
+    const interval = setInterval(
+      () => {
+        const until = new Date(clock.now().getTime() + settings.leaseMs);
+        store.queue.renew(item.id, owner, until).then(
+          (held) => {
+            if (!held) {
+              logger.warn({ item: item.key }, 'lost the claim on a running triage; stopping it');
+              controller.abort(new Error('claim lost'));
+            }
+          },
+          (error: unknown) =>
+            logger.warn({ err: error, item: item.key }, 'could not renew a claim; retrying'),
+        );
+      },
+      Math.max(250, Math.floor(settings.leaseMs / 3)),
+    );
+    interval.unref();
+    return () => clearInterval(interval);
+  }
+
+  async function finish(run: TriageRun, result: RunResult, item: WorkItem): Promise<void> {
+    const runningNow = (await store.runs.load(clock.now(), 60_000)).running;
+    const before = await currentBreaker(runningNow);
+    const finishedAt = clock.now();
+    await store.runs.update(run.id, {
+      status: result.ok ? 'succeeded' : result.failure.reason === 'cancelled' ? 'cancelled' : 'failed',
+      finishedAt,
+      ...(result.usage && { usage: result.usage }),
+      ...(result.ok && result.reportKey !== undefined && { reportKey: result.reportKey }),
+      ...(!result.ok && { failure: result.failure }),
+    });
+    const outcome = result.ok
+      ? await lifecycle.apply(
+          run.incidentId,
+          event('triage.succeeded', { runId: run.id }),
+          'the triage run finished',
+        )
+      : await lifecycle.apply(
+          run.incidentId,
+          event('triage.failed', {
+            runId: run.id,
+            reason: `${result.failure.reason}: ${result.failure.detail}`,
+          }),
+          `the triage run failed (${result.failure.reason})`,
+        );
+    if (!outcome.ok)
+      logger.info({ runId: run.id, why: outcome.error.message }, 'run ended after its incident moved on');
+    if (result.ok || !neutralFailureReasons.includes(result.failure.reason)) {
+      const step = recordRunOutcome(before, result.ok, finishedAt, settings.breaker);
+      if (step.notice) await publishNotice(step.notice, step.breaker, finishedAt);
+    }
+    await store.queue.complete(item.id, owner);
+  }
+
+  async function publishNotice(
+    notice: 'degraded' | 'recovered',
+    breaker: BreakerState,
+    at: Date,
+  ): Promise<void> {
+    const text =
+      notice === 'degraded'
+        ? `Triage runs are paused: ${breaker.consecutiveFailures} runs failed in a row. A probe run will test recovery.`
+        : 'Triage runs are working again: the probe run succeeded.';
+    logger.warn({ notice, consecutiveFailures: breaker.consecutiveFailures }, text);
+    await deps.bus
+      .publish(
+        subjects.systemNotice,
+        { type: `system.${notice}`, text, at },
+        { msgId: `breaker:${notice}:${at.getTime()}` },
+      )
+      .catch((error: unknown) => logger.warn({ err: error }, 'system notice not published'));
+  }
+
+  /** Marks a run lost (its process is gone, or this one is stopping) and queues the incident again at once. */
+  async function requeueLost(run: TriageRun, item: WorkItem, detail: string): Promise<void> {
+    const now = clock.now();
+    await store.runs.update(run.id, {
+      status: 'failed',
+      finishedAt: now,
+      failure: { reason: 'lost', detail },
+    });
+    await lifecycle.apply(
+      run.incidentId,
+      event('triage.requeued', { runId: run.id, reason: detail }),
+      detail,
+    );
+    await store.queue.release(item.id, owner, now, 'queued again after its run was lost');
+  }
+
+  /**
+   * Runs the launch (or follows a run another process started) in the background, so the tick goes on to the
+   * next item. The claim is renewed for as long as the run lives.
+   */
+  function execute(run: TriageRun, incident: Incident, item: WorkItem, mode: 'launch' | 'reattach'): void {
+    const controller = new AbortController();
+    const release = holdLease(item, controller);
+    const done = (async () => {
+      try {
+        let result: RunResult | undefined;
+        if (mode === 'reattach') {
+          result = await launcher.reattach(run, controller.signal);
+          if (!result) {
+            await requeueLost(
+              run,
+              item,
+              `its process (${run.owner ?? 'unknown'}) stopped; the run was stopped and queued again`,
+            );
+            return;
+          }
+        } else {
+          await store.runs.update(run.id, { status: 'running' });
+          result = await launcher.launch({
+            run,
+            incident,
+            budget: budgetFor(incident.severity, settings.budgets),
+            signal: controller.signal,
+            onSandbox: async (sandbox) => {
+              await store.runs.update(run.id, { status: 'running', sandbox });
+            },
+          });
+        }
+        if (controller.signal.aborted && stopping) {
+          await requeueLost(run, item, 'Watchkeeper stopped while the run was in flight; queued again');
+          return;
+        }
+        await finish(run, result, item);
+      } catch (error) {
+        logger.error({ err: error, runId: run.id }, 'triage run crashed inside Watchkeeper');
+        await finish(
+          run,
+          { ok: false, failure: { reason: 'sandbox_error', detail: String(error) } },
+          item,
+        ).catch((inner: unknown) =>
+          logger.error({ err: inner, runId: run.id }, 'could not record the failed run'),
+        );
+      } finally {
+        release();
+        running.delete(run.id);
+      }
+    })();
+    running.set(run.id, { controller, done });
+  }
+
+  /** A run left `triaging` by a process that died (its claim expired): follow it, or stop it and run again. */
+  async function recover(incident: Incident, item: WorkItem): Promise<void> {
+    if (incident.state.status !== 'triaging') return;
+    const run = await store.runs.get(incident.state.runId);
+    if (!run || run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') {
+      await store.queue.complete(item.id, owner);
+      return;
+    }
+    if (!running.has(run.id)) execute(run, incident, item, 'reattach');
+  }
+
+  async function handle(item: WorkItem): Promise<void> {
+    const incidentId = asIncidentId(String(item.payload.incidentId));
+    const incident = await store.incidents.get(incidentId);
+    if (incident?.state.status === 'triaging') {
+      await recover(incident, item);
+      return;
+    }
+    if (incident?.state.status !== 'triage_queued') {
+      await store.queue.complete(item.id, owner); // resolved or moved on meanwhile: nothing to run
+      return;
+    }
+    const now = clock.now();
+    const previous = await store.runs.listByIncident(incident.id);
+    // Holding the claim, no one else works on this incident: a run still marked active was left half-started
+    // by a process that died between recording it and starting it.
+    for (const stale of previous.filter((run) => run.status === 'starting' || run.status === 'running')) {
+      await store.runs.update(stale.id, {
+        status: 'failed',
+        finishedAt: now,
+        failure: {
+          reason: 'lost',
+          detail: `never started: its process (${stale.owner ?? 'unknown'}) stopped`,
+        },
+      });
+    }
+    const load = await store.runs.load(now, 60_000);
+    const admission = admitRun(
+      incident.cluster,
+      {
+        running: load.running,
+        runningInCluster: load.runningByCluster[incident.cluster] ?? 0,
+        recentStarts: load.recentStarts,
+      },
+      await currentBreaker(load.running),
+      now,
+      settings.caps,
+      settings.breaker,
+    );
+    if (!admission.admit) {
+      await store.queue.release(item.id, owner, admission.retryAt, admission.message);
+      if (item.waitReason !== admission.message) {
+        await deps.bus
+          .publish(subjects.incidentUpdated(incident.id), {
+            incidentId: incident.id,
+            type: 'triage.waiting',
+            reason: admission.reason,
+            message: admission.message,
+            at: now,
+          })
+          .catch(() => undefined);
+      }
+      return;
+    }
+    const counted = previous.filter(
+      (run) => !(run.failure && neutralFailureReasons.includes(run.failure.reason)),
+    );
+    const allowance = allowRun(incident.severity, counted.length, settings.budgets);
+    const agent = typeof item.payload.agent === 'string' ? item.payload.agent : settings.defaultAgent;
+    const run: TriageRun = {
+      id: asRunId(deps.ids.newId()),
+      incidentId: incident.id,
+      purpose: 'triage',
+      agent,
+      runner: launcher.runner,
+      cluster: incident.cluster,
+      status: 'starting',
+      attempt: previous.length + 1,
+      createdAt: now,
+      startedAt: now,
+      owner,
+    };
+    await store.runs.create(run);
+    const started = await lifecycle.apply(
+      incident.id,
+      event('triage.started', { runId: run.id }),
+      `run ${run.attempt} started`,
+    );
+    if (!started.ok) {
+      await store.runs.update(run.id, {
+        status: 'cancelled',
+        finishedAt: now,
+        failure: { reason: 'cancelled', detail: started.error.message },
+      });
+      await store.queue.complete(item.id, owner);
+      return;
+    }
+    if (!allowance.ok) {
+      await finish(run, { ok: false, failure: { reason: 'budget_spent', detail: allowance.message } }, item);
+      return;
+    }
+    execute(run, started.incident, item, 'launch');
+  }
+
+  async function tick(): Promise<number> {
+    if (stopping) return 0;
+    const now = clock.now();
+    const items = await store.queue.claim({
+      kinds: [triageWorkKind],
+      owner,
+      now,
+      leaseMs: settings.leaseMs,
+      limit: Math.max(1, settings.caps.maxConcurrentRuns),
+    });
+    for (const item of items) {
+      try {
+        await handle(item);
+      } catch (error) {
+        logger.error({ err: error, item: item.key }, 'could not schedule a triage; it will be retried');
+        await store.queue
+          .release(item.id, owner, new Date(now.getTime() + 5_000), 'retrying after an error')
+          .catch(() => undefined);
+      }
+    }
+    await lifecycle.publishPending().catch(() => 0);
+    return items.length;
+  }
+
+  /** One pass at a time: a slow pass is never overlapped by the next. */
+  const tickOnce = (): Promise<number> => {
+    ticking ??= tick().finally(() => {
+      ticking = undefined;
+    });
+    return ticking;
+  };
+
+  return {
+    tick: tickOnce,
+    start() {
+      if (timer) return;
+      stopping = false;
+      const loop = () => {
+        void tickOnce()
+          .catch((error: unknown) => logger.error({ err: error }, 'scheduler pass failed'))
+          .finally(() => {
+            if (!stopping) timer = setTimeout(loop, deps.pollMs ?? 500);
+          });
+      };
+      loop();
+    },
+    async stop(options = {}) {
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      await ticking;
+      if (options.abandon)
+        for (const { controller } of running.values()) controller.abort(new Error('Watchkeeper is stopping'));
+      await Promise.all([...running.values()].map((r) => r.done));
+    },
+    inFlight: () => running.size,
+  };
+}
