@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { uuidV7Gen } from '../../bot/wiring/uuid-v7.ts';
-import type { BusMessage } from '../../core/ports/bus.ts';
 import { subjects } from '../../core/ports/subjects.ts';
 import { defaultIncidentSettings, type IncidentSettings } from '../../core/services/incident-settings.ts';
 import { createTriageScheduler, type TriageScheduler } from '../../core/services/triage-scheduler.ts';
@@ -98,7 +97,7 @@ describe('caps, storm guard and circuit breaker (real PostgreSQL, real local pro
         from: 'new',
         signal: controller.signal,
       });
-      for await (const message of stream as AsyncIterable<BusMessage>) notices.push(message.data);
+      for await (const message of stream) notices.push(message.data);
     })().catch(() => undefined);
     await queueIncidents(store, 3);
     const breaker = { failureThreshold: 2, probeAfterMs: 1_000 };
