@@ -1,3 +1,4 @@
+import type { IncidentSettings } from '../../core/services/incident-settings.ts';
 import type { ConfigFile } from './schema.ts';
 import type { Secret } from './secret.ts';
 
@@ -28,5 +29,6 @@ export interface Config {
             { readonly accessKeyId: string; readonly secretAccessKey: Secret } | undefined;
         };
   };
+  readonly incidents: IncidentSettings;
   readonly log: ConfigFile['log'];
 }

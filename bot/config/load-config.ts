@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { toIncidentSettings } from './incidents-schema.ts';
 import type { z } from 'zod';
 import { ConfigError } from '../../core/domain/errors.ts';
 import type { Config } from './config.ts';
@@ -103,6 +104,7 @@ function resolveConfig(file: ConfigFile, source: string, env: ConfigSources['env
             }
           : resolveS3(file, secret),
     },
+    incidents: toIncidentSettings(file.incidents),
     log: file.log,
   };
 }

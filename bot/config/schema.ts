@@ -3,6 +3,7 @@
  * Secrets never come from the file; they come from the environment variables listed in `secretEnv`.
  */
 import { z } from 'zod';
+import { IncidentsSchema } from './incidents-schema.ts';
 
 const port = z.number().int().min(0).max(65_535);
 const nonEmpty = z.string().trim().min(1);
@@ -69,6 +70,7 @@ export const ConfigFileSchema = z.strictObject({
       linkTtlSeconds: z.number().int().min(60).max(604_800).default(604_800),
     })
     .prefault({}),
+  incidents: IncidentsSchema,
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
     .prefault({}),

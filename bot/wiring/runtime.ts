@@ -6,7 +6,12 @@ import type { Store } from '../../core/ports/store.ts';
 import { createFolderLinkHandler } from '../../runners/reports/folder-link-handler.ts';
 import { createFolderReportStore } from '../../runners/reports/folder-report-store.ts';
 import type { Config } from '../config/config.ts';
+import { systemClock } from '../../core/ports/clock.ts';
+import { createFaultIntake, type FaultIntake } from '../../core/services/fault-intake.ts';
+import { createLifecycleService, type LifecycleService } from '../../core/services/lifecycle-service.ts';
 import { startHttpServer, type HttpServer } from '../http/http-server.ts';
+import { startMaintenance } from './maintenance.ts';
+import { uuidV7Gen } from './uuid-v7.ts';
 import { checkRemoteDatabase, openBus, openDatabase, openS3IfConfigured } from './adapters.ts';
 import { loadOrCreateSigningKey } from './signing-key.ts';
 
@@ -15,6 +20,9 @@ export interface Runtime {
   readonly store: Store;
   readonly bus: Bus;
   readonly reports: ReportStore;
+  /** Where every fault source hands its faults. */
+  readonly intake: FaultIntake;
+  readonly lifecycle: LifecycleService;
   stop(): Promise<void>;
 }
 
@@ -69,6 +77,19 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       reports = store;
     }
 
+    const lifecycle = createLifecycleService({ store, bus, logger });
+    const intake = createFaultIntake({
+      store,
+      bus,
+      clock: systemClock,
+      ids: uuidV7Gen,
+      logger: logger.child({ component: 'intake' }),
+      lifecycle,
+      settings: config.incidents,
+    });
+    const maintenance = startMaintenance({ store, lifecycle, clock: systemClock }, config.incidents, logger);
+    cleanups.push(() => maintenance.stop());
+
     http.setReady(true);
     logger.info(
       {
@@ -85,6 +106,8 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       store,
       bus,
       reports,
+      intake,
+      lifecycle,
       stop: async () => {
         http.setReady(false);
         await stopAll();

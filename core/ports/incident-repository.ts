@@ -22,6 +22,8 @@ export interface TransitionRecord {
 export interface IncidentListFilter {
   readonly statuses?: readonly IncidentStatus[];
   readonly cluster?: string;
+  /** Only incidents resolved before this instant (oldest first). */
+  readonly resolvedBefore?: Date;
   readonly limit?: number;
 }
 

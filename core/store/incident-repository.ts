@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNull, like, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, like, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Actor } from '../domain/actor.ts';
 import { StoreError } from '../domain/errors.ts';
 import { asIncidentId, type IncidentId } from '../domain/ids.ts';
@@ -75,11 +75,12 @@ export function createIncidentRepository(db: Database): IncidentRepository {
       const conditions: SQL[] = [];
       if (filter.statuses) conditions.push(inArray(incidents.status, [...filter.statuses]));
       if (filter.cluster !== undefined) conditions.push(eq(incidents.cluster, filter.cluster));
+      if (filter.resolvedBefore) conditions.push(lt(incidents.resolvedAt, filter.resolvedBefore));
       const rows = await db
         .select()
         .from(incidents)
         .where(and(...conditions))
-        .orderBy(desc(incidents.updatedAt))
+        .orderBy(filter.resolvedBefore ? asc(incidents.resolvedAt) : desc(incidents.updatedAt))
         .limit(filter.limit ?? 100);
       return rows.map(toIncident);
     },

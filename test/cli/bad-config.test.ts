@@ -48,6 +48,16 @@ describe('watchkeeper with bad configuration', () => {
       /^watchkeeper: configuration error: .*watchkeeper\.yaml: not valid YAML at line \d+/,
     ],
     [
+      'a zero run cap',
+      'incidents:\n  caps:\n    maxConcurrentRuns: 0\n',
+      /^watchkeeper: configuration error: incidents\.caps\.maxConcurrentRuns: Too small/,
+    ],
+    [
+      'an unknown fault class in a severity rule',
+      'incidents:\n  severityRules:\n    - { match: { class: Crashing }, severity: high }\n',
+      /^watchkeeper: configuration error: incidents\.severityRules\.0\.match\.class: /,
+    ],
+    [
       'nats without a URL',
       'bus:\n  kind: nats\n',
       /^watchkeeper: configuration error: bus\.nats\.url: required when bus\.kind is nats/,

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Fault } from '../../core/domain/fault.ts';
 import type { Clock } from '../../core/ports/clock.ts';
+import { closeQuietIncidents } from '../../core/services/quiet-closer.ts';
 import { openStore, type OpenedStore } from '../../core/store/open-store.ts';
 import { later, makeFault, t0 } from '../fixtures/domain.ts';
 import { createTestDatabase } from '../store/postgres-database.ts';
@@ -58,6 +59,19 @@ describe('fault intake through the incident lifecycle (real PostgreSQL)', () => 
     expect((await store.audit.listByIncident(opened.incidentId)).map((a) => a.action)).toEqual([
       'incident.opened',
     ]);
+  });
+
+  it('closes a resolved incident after the quiet period, and not before', async () => {
+    const services = incidentServices(store, { clock });
+    const opened = await services.intake.ingest(crash());
+    if (opened.kind !== 'opened') throw new Error('unreachable');
+    await services.intake.ingest(crash({ resolved: true, observedAt: at(1000) }));
+    const deps = { store, lifecycle: services.lifecycle, clock };
+    at(1000 + 3_600_000);
+    expect(await closeQuietIncidents(deps, { closeAfterMs: 3_600_000 })).toBe(0);
+    at(1000 + 3_600_001);
+    expect(await closeQuietIncidents(deps, { closeAfterMs: 3_600_000 })).toBe(1);
+    expect((await store.incidents.get(opened.incidentId))?.state.status).toBe('closed');
   });
 
   it('opens a new incident linked to the old one when the recurrence comes after the window', async () => {
