@@ -18,6 +18,11 @@ export type FaultRecordOutcome = 'new' | 'changed' | 'duplicate';
 export interface FaultRepository {
   /** Idempotent: recording the same observation twice yields `duplicate` and changes nothing. */
   record(fault: Fault): Promise<{ readonly outcome: FaultRecordOutcome; readonly stored: StoredFault }>;
+  /**
+   * `record` for many faults in one statement; outcomes in input order. Every (cluster, faultId) may appear only
+   * once per call.
+   */
+  recordMany(faults: readonly Fault[]): Promise<readonly FaultRecordOutcome[]>;
   get(cluster: string, faultId: string): Promise<StoredFault | undefined>;
   count(filter?: { readonly cluster?: string }): Promise<number>;
 }

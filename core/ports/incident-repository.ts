@@ -53,6 +53,8 @@ export interface IncidentRepository {
    * raises the incident's severity to `severity` when that is more urgent.
    */
   addMember(member: IncidentMember, severity?: Severity): Promise<boolean>;
+  /** `addMember` for many faults in one statement (no severity change); returns the members actually added. */
+  addMembers(members: readonly IncidentMember[]): Promise<readonly IncidentMember[]>;
   members(id: IncidentId): Promise<readonly IncidentMember[]>;
   setThread(id: IncidentId, thread: ThreadRef): Promise<void>;
   /** The most recent incident the fault was folded into, open or not. */

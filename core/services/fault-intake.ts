@@ -13,6 +13,7 @@ import { isStandalone, probableCause, type ProbableCause } from '../domain/polic
 import { decideDedup } from '../domain/policies/dedup.ts';
 import { isFlapping, recentChanges } from '../domain/policies/flap.ts';
 import { effectiveSeverity } from '../domain/policies/severity-rules.ts';
+import { mostSevere } from '../domain/severity.ts';
 import { activeSilence, type Silence } from '../domain/policies/silence.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -22,6 +23,7 @@ import type { Store } from '../ports/store.ts';
 import { subjects } from '../ports/subjects.ts';
 import type { IncidentSettings } from './incident-settings.ts';
 import type { LifecycleService } from './lifecycle-service.ts';
+import { createMicroBatcher } from './micro-batcher.ts';
 
 export type IntakeOutcome =
   | { readonly kind: 'duplicate' }
@@ -53,6 +55,10 @@ const maxTrackedFaults = 50_000;
 
 const intakeActor: Actor = { type: 'system', component: 'intake' };
 const noView = { nodesWithOpenIncident: new Set<string>(), recentStandaloneInNamespace: 0 };
+
+const fingerprintsOf = (causes: readonly ProbableCause[]): string[] => [
+  ...new Set(causes.map((c) => c.fingerprint)),
+];
 
 function withOpen(
   cause: ProbableCause,
@@ -93,34 +99,72 @@ export function createFaultIntake(deps: FaultIntakeDeps): FaultIntake {
     source: `${fault.source.kind}:${fault.source.name}`,
   });
 
+  /** The causes a fault may belong to: its own (workload, resource) and, if it runs on a node, that node's. */
+  function candidateCauses(fault: Fault): readonly ProbableCause[] {
+    const own = probableCause(fault, noView, settings.correlation);
+    const node = fault.context.node;
+    if (node === undefined) return [own];
+    return [
+      own,
+      probableCause(fault, { ...noView, nodesWithOpenIncident: new Set([node]) }, settings.correlation),
+    ];
+  }
+
+  /**
+   * Picks the cause among the candidates given the open incidents found for them: the failing node first, then
+   * the fault's own cause. `undefined` when the fault stands alone with nothing open (a burst may apply).
+   */
+  function pickCause(
+    candidates: readonly ProbableCause[],
+    open: readonly Incident[],
+  ): { cause: ProbableCause; open?: Incident } | undefined {
+    const openFor = (cause: ProbableCause | undefined) =>
+      cause && open.find((incident) => incident.fingerprint === cause.fingerprint);
+    const [own, onNode] = candidates;
+    const nodeIncident = openFor(onNode);
+    if (onNode && nodeIncident) return { cause: onNode, open: nodeIncident };
+    if (!own) return undefined;
+    const ownIncident = openFor(own);
+    if (ownIncident) return { cause: own, open: ownIncident };
+    return isStandalone(own) && own.primary.namespace !== undefined ? undefined : { cause: own };
+  }
+
   /** The fault's probable cause and the open incident for it, in one lookup of every candidate cause. */
   async function causeOf(fault: Fault, now: Date): Promise<{ cause: ProbableCause; open?: Incident }> {
-    const node = fault.context.node;
-    const candidates = [probableCause(fault, noView, settings.correlation)];
-    if (node !== undefined) {
-      const onNode = { ...noView, nodesWithOpenIncident: new Set([node]) };
-      candidates.push(probableCause(fault, onNode, settings.correlation));
-    }
-    const open = await store.incidents.findOpenByFingerprints(fault.cluster, [
-      ...new Set(candidates.map((c) => c.fingerprint)),
-    ]);
-    const openFor = (cause: ProbableCause) =>
-      open.find((incident) => incident.fingerprint === cause.fingerprint);
-    const nodeCause = candidates[1];
-    if (nodeCause && openFor(nodeCause)) return withOpen(nodeCause, openFor(nodeCause));
-    const first = candidates[0] ?? probableCause(fault, noView, settings.correlation);
-    const namespace = fault.resource.namespace;
-    if (!isStandalone(first) || namespace === undefined || openFor(first))
-      return withOpen(first, openFor(first));
+    const candidates = candidateCauses(fault);
+    const open = await store.incidents.findOpenByFingerprints(fault.cluster, fingerprintsOf(candidates));
+    const picked = pickCause(candidates, open);
+    if (picked) return picked;
+    const own = candidates[0] ?? probableCause(fault, noView, settings.correlation);
     const since = new Date(now.getTime() - settings.correlation.burstWindowMs);
-    const recent = await store.incidents.countStandaloneSince(fault.cluster, namespace, since);
+    const recent = await store.incidents.countStandaloneSince(
+      fault.cluster,
+      fault.resource.namespace ?? '',
+      since,
+    );
     const cause = probableCause(
       fault,
       { ...noView, recentStandaloneInNamespace: recent },
       settings.correlation,
     );
-    if (cause.fingerprint === first.fingerprint) return { cause };
+    if (cause.fingerprint === own.fingerprint) return { cause };
     return withOpen(cause, await store.incidents.findOpenByFingerprint(fault.cluster, cause.fingerprint));
+  }
+
+  async function publishFolded(
+    incidentId: IncidentId,
+    cluster: string,
+    faultId: string,
+    reason: FoldReason,
+    now: Date,
+  ): Promise<void> {
+    await deps.bus
+      .publish(
+        subjects.incidentUpdated(incidentId),
+        { incidentId, type: 'fault.folded', faultId, reason, at: now },
+        { msgId: `${incidentId}:member:${cluster}:${faultId}` },
+      )
+      .catch((error: unknown) => logger.debug({ err: error }, 'card update not published'));
   }
 
   async function join(incident: Incident, fault: Fault, reason: FoldReason, now: Date): Promise<void> {
@@ -131,14 +175,9 @@ export function createFaultIntake(deps: FaultIntakeDeps): FaultIntake {
       reason,
       joinedAt: now,
     };
-    if (!(await store.incidents.addMember(member, fault.severity))) return;
-    await deps.bus
-      .publish(
-        subjects.incidentUpdated(incident.id),
-        { incidentId: incident.id, type: 'fault.folded', faultId: fault.faultId, reason, at: now },
-        { msgId: `${incident.id}:member:${fault.cluster}:${fault.faultId}` },
-      )
-      .catch((error: unknown) => logger.debug({ err: error }, 'card update not published'));
+    if (await store.incidents.addMember(member, fault.severity)) {
+      await publishFolded(incident.id, fault.cluster, fault.faultId, reason, now);
+    }
   }
 
   async function open(
@@ -266,14 +305,113 @@ export function createFaultIntake(deps: FaultIntakeDeps): FaultIntake {
     throw new Error(`fault ${fault.faultId}: could not settle its incident after 5 attempts`);
   }
 
-  return {
-    async ingest(input) {
-      const now = clock.now();
-      const fault: Fault = { ...input, severity: effectiveSeverity(input, settings.severityRules) };
-      const { outcome } = await store.faults.record(fault);
-      if (outcome === 'duplicate') return { kind: 'duplicate' };
+  /**
+   * Many faults at once: one statement stores them all, one looks up the open incidents of their causes, one
+   * folds every fault that joins an open incident. The rest (new incidents, reopens, resolutions, bursts) take
+   * the one-by-one path.
+   */
+  async function ingestBatch(inputs: readonly Fault[]): Promise<IntakeOutcome[]> {
+    const now = clock.now();
+    const seen = new Set<string>();
+    const batch: Fault[] = [];
+    const later: number[] = [];
+    inputs.forEach((input, i) => {
+      const key = `${input.cluster}\u0000${input.faultId}`;
+      if (seen.has(key))
+        later.push(i); // the same fault twice in one statement is not allowed: take it after
+      else {
+        seen.add(key);
+        batch.push({ ...input, severity: effectiveSeverity(input, settings.severityRules) });
+      }
+    });
+    const recorded = await store.faults.recordMany(batch);
+    const results = new Map<Fault, IntakeOutcome>();
+    const slow: { fault: Fault; firstSeen: boolean; flapping: boolean }[] = [];
+    const fast: Fault[] = [];
+    batch.forEach((fault, i) => {
+      const outcome = recorded[i];
+      if (outcome === 'duplicate') {
+        results.set(fault, { kind: 'duplicate' });
+        return;
+      }
       const flapping = trackState(fault, now);
-      return fault.resolved ? clear(fault, now, flapping) : fire(fault, now, outcome === 'new');
-    },
+      if (outcome === 'new' && !fault.resolved) fast.push(fault);
+      else slow.push({ fault, firstSeen: outcome === 'new', flapping });
+    });
+
+    const silenced = await currentSilences(now);
+    const joins: { fault: Fault; cause: ProbableCause; incident: Incident }[] = [];
+    for (const [cluster, faults] of groupBy(fast, (f) => f.cluster)) {
+      const candidates = new Map(faults.map((f) => [f, candidateCauses(f)]));
+      const open = await store.incidents.findOpenByFingerprints(
+        cluster,
+        fingerprintsOf([...candidates.values()].flat()),
+      );
+      for (const fault of faults) {
+        const picked = pickCause(candidates.get(fault) ?? [], open);
+        const silence = picked && activeSilence(silenced, fault, now, picked.cause.fingerprint);
+        if (picked && silence) results.set(fault, { kind: 'silenced', silenceId: silence.id });
+        else if (picked?.open) joins.push({ fault, cause: picked.cause, incident: picked.open });
+        else slow.push({ fault, firstSeen: true, flapping: false });
+      }
+    }
+    const added = await store.incidents.addMembers(
+      joins.map(({ fault, cause, incident }) => ({
+        incidentId: incident.id,
+        cluster: fault.cluster,
+        faultId: fault.faultId,
+        reason: cause.reason,
+        joinedAt: now,
+      })),
+    );
+    for (const { fault, cause, incident } of joins) {
+      results.set(fault, { kind: 'joined', incidentId: incident.id, reason: cause.reason });
+      if (mostSevere(incident.severity, fault.severity) !== incident.severity) {
+        await store.incidents.raiseSeverity(incident.id, fault.severity);
+      }
+    }
+    for (const member of added) {
+      await publishFolded(member.incidentId, member.cluster, member.faultId, member.reason, now);
+    }
+    // Concurrently: two faults racing to open the same cause settle it (the loser joins the winner).
+    await Promise.all(
+      slow.map(async ({ fault, firstSeen, flapping }) => {
+        results.set(
+          fault,
+          fault.resolved ? await clear(fault, now, flapping) : await fire(fault, now, firstSeen),
+        );
+      }),
+    );
+    const out = batch.map((fault) => results.get(fault) ?? { kind: 'duplicate' as const });
+    const byInput: IntakeOutcome[] = [];
+    let next = 0;
+    for (let i = 0; i < inputs.length; i += 1) {
+      const input = inputs[i];
+      if (later.includes(i) && input) byInput.push(await ingestOne(input));
+      else byInput.push(out[next++] ?? { kind: 'duplicate' });
+    }
+    return byInput;
+  }
+
+  async function ingestOne(input: Fault): Promise<IntakeOutcome> {
+    const [outcome] = await ingestBatch([input]);
+    return outcome ?? { kind: 'duplicate' };
+  }
+
+  const batcher = createMicroBatcher(ingestBatch, { maxSize: 128, maxInFlight: 4 });
+
+  return {
+    ingest: (input) => batcher.add(input),
   };
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
 }

@@ -11,44 +11,64 @@ import { faults } from './schema.ts';
 const isNewerObservation = sql`excluded.observed_at > ${faults.observedAt}
   or (excluded.observed_at = ${faults.observedAt} and excluded.resolved and not ${faults.resolved})`;
 
+const toRow = (fault: Fault): typeof faults.$inferInsert => ({
+  cluster: fault.cluster,
+  faultId: fault.faultId,
+  class: fault.class,
+  severity: fault.severity,
+  namespace: fault.resource.namespace ?? null,
+  kind: fault.resource.kind,
+  name: fault.resource.name,
+  data: fault,
+  observedAt: fault.observedAt,
+  resolved: fault.resolved,
+  firstSeenAt: fault.observedAt,
+  lastSeenAt: fault.observedAt,
+});
+
+/** Insert, or take a newer observation; a replay matches no row and so returns nothing. */
+function upsert(db: Database, rows: (typeof faults.$inferInsert)[]) {
+  return db
+    .insert(faults)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: [faults.cluster, faults.faultId],
+      set: {
+        class: sql`excluded.class`,
+        severity: sql`excluded.severity`,
+        data: sql`excluded.data`,
+        observedAt: sql`excluded.observed_at`,
+        resolved: sql`excluded.resolved`,
+        lastSeenAt: sql`excluded.last_seen_at`,
+        occurrences: sql`${faults.occurrences} + 1`,
+      },
+      setWhere: isNewerObservation,
+    });
+}
+
 export function createFaultRepository(db: Database): FaultRepository {
   return {
+    async recordMany(input) {
+      if (input.length === 0) return [];
+      const rows = await upsert(db, input.map(toRow)).returning({
+        cluster: faults.cluster,
+        faultId: faults.faultId,
+        inserted: sql<boolean>`(xmax = 0)`,
+      });
+      const outcome = new Map(rows.map((row) => [`${row.cluster}\u0000${row.faultId}`, row.inserted]));
+      return input.map((fault): FaultRecordOutcome => {
+        const inserted = outcome.get(`${fault.cluster}\u0000${fault.faultId}`);
+        return inserted === undefined ? 'duplicate' : inserted ? 'new' : 'changed';
+      });
+    },
+
     async record(fault) {
-      const [row] = await db
-        .insert(faults)
-        .values({
-          cluster: fault.cluster,
-          faultId: fault.faultId,
-          class: fault.class,
-          severity: fault.severity,
-          namespace: fault.resource.namespace ?? null,
-          kind: fault.resource.kind,
-          name: fault.resource.name,
-          data: fault,
-          observedAt: fault.observedAt,
-          resolved: fault.resolved,
-          firstSeenAt: fault.observedAt,
-          lastSeenAt: fault.observedAt,
-        })
-        .onConflictDoUpdate({
-          target: [faults.cluster, faults.faultId],
-          set: {
-            class: sql`excluded.class`,
-            severity: sql`excluded.severity`,
-            data: sql`excluded.data`,
-            observedAt: sql`excluded.observed_at`,
-            resolved: sql`excluded.resolved`,
-            lastSeenAt: sql`excluded.last_seen_at`,
-            occurrences: sql`${faults.occurrences} + 1`,
-          },
-          setWhere: isNewerObservation,
-        })
-        .returning({
-          inserted: sql<boolean>`(xmax = 0)`,
-          firstSeenAt: faults.firstSeenAt,
-          lastSeenAt: faults.lastSeenAt,
-          occurrences: faults.occurrences,
-        });
+      const [row] = await upsert(db, [toRow(fault)]).returning({
+        inserted: sql<boolean>`(xmax = 0)`,
+        firstSeenAt: faults.firstSeenAt,
+        lastSeenAt: faults.lastSeenAt,
+        occurrences: faults.occurrences,
+      });
       if (row) {
         const outcome: FaultRecordOutcome = row.inserted ? 'new' : 'changed';
         return {

@@ -174,6 +174,34 @@ export function createIncidentRepository(db: Database): IncidentRepository {
       return rows.length > 0;
     },
 
+    async addMembers(members) {
+      if (members.length === 0) return [];
+      return db.transaction(async (tx) => {
+        const rows = await tx
+          .insert(incidentMembers)
+          .values(members.map((m) => ({ ...m })))
+          .onConflictDoNothing()
+          .returning({
+            incidentId: incidentMembers.incidentId,
+            cluster: incidentMembers.cluster,
+            faultId: incidentMembers.faultId,
+          });
+        const perIncident = new Map<string, number>();
+        for (const row of rows) perIncident.set(row.incidentId, (perIncident.get(row.incidentId) ?? 0) + 1);
+        if (perIncident.size > 0) {
+          const increments = [...perIncident].map(([id, n]) => sql`when ${id} then ${n}::int`);
+          await tx
+            .update(incidents)
+            .set({
+              faultCount: sql`${incidents.faultCount} + (case ${incidents.id} ${sql.join(increments, sql` `)} else 0 end)`,
+            })
+            .where(inArray(incidents.id, [...perIncident.keys()]));
+        }
+        const added = new Set(rows.map((r) => `${r.incidentId}\u0000${r.cluster}\u0000${r.faultId}`));
+        return members.filter((m) => added.has(`${m.incidentId}\u0000${m.cluster}\u0000${m.faultId}`));
+      });
+    },
+
     async members(id) {
       const rows = await db
         .select()
