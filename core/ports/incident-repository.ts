@@ -42,7 +42,8 @@ export interface IncidentRepository {
     id: IncidentId,
     expectedVersion: number,
     next: IncidentState,
-    record: Omit<TransitionRecord, 'incidentId' | 'version' | 'from' | 'to'>,
+    /** `from` is the status the caller decided on; the version check guarantees it is still current. */
+    record: Omit<TransitionRecord, 'incidentId' | 'version' | 'to'>,
   ): Promise<Incident | undefined>;
   history(id: IncidentId): Promise<readonly TransitionRecord[]>;
   /** Transitions not yet published on the bus, oldest first (the notification outbox). */

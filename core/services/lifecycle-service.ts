@@ -105,6 +105,7 @@ export function createLifecycleService(deps: LifecycleDeps): LifecycleService {
         const decision = decide(incident.state, event);
         if (!decision.ok) return { ok: false, error: decision.error };
         const stored = await store.incidents.transition(incident.id, incident.version, decision.state, {
+          from: incident.state.status,
           event: event.type,
           actor: event.actor,
           reason,

@@ -86,14 +86,9 @@ export function createIncidentRepository(db: Database): IncidentRepository {
     },
 
     async transition(id, expectedVersion, next, record) {
-      return db.transaction(async (tx) => {
-        const [before] = await tx
-          .select({ status: incidents.status })
-          .from(incidents)
-          .where(and(eq(incidents.id, id), eq(incidents.version, expectedVersion)))
-          .for('update');
-        if (!before) return undefined;
-        const [row] = await tx
+      // One statement: the version check, the new state and its history row land together or not at all.
+      const updated = db.$with('updated').as(
+        db
           .update(incidents)
           .set({
             status: next.status,
@@ -102,23 +97,23 @@ export function createIncidentRepository(db: Database): IncidentRepository {
             updatedAt: record.at,
             ...(next.status === 'resolved' && { resolvedAt: record.at }),
             ...(next.status === 'closed' && { closedAt: record.at }),
-            ...(before.status === 'resolved' && next.status !== 'closed' && { resolvedAt: null }),
+            ...(record.from === 'resolved' && next.status !== 'closed' && { resolvedAt: null }),
           })
-          .where(eq(incidents.id, id))
-          .returning();
-        if (!row) return undefined;
-        await tx.insert(incidentTransitions).values({
-          incidentId: id,
-          version: expectedVersion + 1,
-          fromStatus: before.status,
-          toStatus: next.status,
-          event: record.event,
-          actor: record.actor,
-          reason: record.reason,
-          at: record.at,
-        });
-        return toIncident(row);
-      });
+          .where(and(eq(incidents.id, id), eq(incidents.version, expectedVersion)))
+          .returning(),
+      );
+      const history = db.$with('history').as(
+        db
+          .insert(incidentTransitions)
+          .select(
+            sql`select ${id}, ${expectedVersion + 1}, ${record.from}, ${next.status}, ${record.event}, ${JSON.stringify(
+              record.actor,
+            )}::jsonb, ${record.reason}, ${record.at.toISOString()}::timestamptz, null from ${updated}`,
+          )
+          .returning({ version: incidentTransitions.version }),
+      );
+      const [row] = await db.with(updated, history).select().from(updated);
+      return row && toIncident(row);
     },
 
     async history(id) {
@@ -176,8 +171,9 @@ export function createIncidentRepository(db: Database): IncidentRepository {
 
     async addMembers(members) {
       if (members.length === 0) return [];
-      return db.transaction(async (tx) => {
-        const rows = await tx
+      // One statement: the new member rows and the incidents' fault counts change together.
+      const inserted = db.$with('inserted').as(
+        db
           .insert(incidentMembers)
           .values(members.map((m) => ({ ...m })))
           .onConflictDoNothing()
@@ -185,21 +181,20 @@ export function createIncidentRepository(db: Database): IncidentRepository {
             incidentId: incidentMembers.incidentId,
             cluster: incidentMembers.cluster,
             faultId: incidentMembers.faultId,
-          });
-        const perIncident = new Map<string, number>();
-        for (const row of rows) perIncident.set(row.incidentId, (perIncident.get(row.incidentId) ?? 0) + 1);
-        if (perIncident.size > 0) {
-          const increments = [...perIncident].map(([id, n]) => sql`when ${id} then ${n}::int`);
-          await tx
-            .update(incidents)
-            .set({
-              faultCount: sql`${incidents.faultCount} + (case ${incidents.id} ${sql.join(increments, sql` `)} else 0 end)`,
-            })
-            .where(inArray(incidents.id, [...perIncident.keys()]));
-        }
-        const added = new Set(rows.map((r) => `${r.incidentId}\u0000${r.cluster}\u0000${r.faultId}`));
-        return members.filter((m) => added.has(`${m.incidentId}\u0000${m.cluster}\u0000${m.faultId}`));
-      });
+          }),
+      );
+      const counted = db.$with('counted').as(
+        db
+          .update(incidents)
+          .set({
+            faultCount: sql`${incidents.faultCount} + (select count(*) from inserted where inserted.incident_id = ${incidents.id})::int`,
+          })
+          .where(sql`${incidents.id} in (select incident_id from inserted)`)
+          .returning({ id: incidents.id }),
+      );
+      const rows = await db.with(inserted, counted).select().from(inserted);
+      const added = new Set(rows.map((r) => `${r.incidentId}\u0000${r.cluster}\u0000${r.faultId}`));
+      return members.filter((m) => added.has(`${m.incidentId}\u0000${m.cluster}\u0000${m.faultId}`));
     },
 
     async members(id) {

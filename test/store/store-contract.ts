@@ -116,6 +116,7 @@ export function storeContract(
           0,
           { status: 'triage_queued' },
           {
+            from: 'detected',
             event: 'triage.requested',
             actor: system,
             reason: 'auto',
@@ -129,6 +130,7 @@ export function storeContract(
           1,
           { status: 'resolved', reason: 'gone' },
           {
+            from: 'triage_queued',
             event: 'incident.resolved',
             actor: { type: 'slack-user', userId: 'U1' },
             reason: 'gone',
@@ -147,7 +149,13 @@ export function storeContract(
       it('rejects a transition from a stale version without changing anything', async () => {
         const incident = makeIncident();
         await store.incidents.create(incident);
-        const record = { event: 'triage.requested', actor: system, reason: 'auto', at: t0 } as const;
+        const record = {
+          from: 'detected',
+          event: 'triage.requested',
+          actor: system,
+          reason: 'auto',
+          at: t0,
+        } as const;
         expect(
           await store.incidents.transition(incident.id, 0, { status: 'triage_queued' }, record),
         ).toBeDefined();
@@ -160,7 +168,13 @@ export function storeContract(
       it('lets exactly one of two concurrent writers win a transition', async () => {
         const incident = makeIncident();
         await store.incidents.create(incident);
-        const record = { event: 'triage.requested', actor: system, reason: 'race', at: t0 } as const;
+        const record = {
+          from: 'detected',
+          event: 'triage.requested',
+          actor: system,
+          reason: 'race',
+          at: t0,
+        } as const;
         const results = await Promise.all(
           [1, 2, 3, 4].map(() =>
             store.incidents.transition(incident.id, 0, { status: 'triage_queued' }, record),
