@@ -25,7 +25,7 @@ export const ConfigFileSchema = z.strictObject({
     .strictObject({
       /** PGlite folder, used when WATCHKEEPER_DATABASE_URL is not set. Default: `<stateDir>/db`. */
       path: nonEmpty.optional(),
-      maxConnections: z.number().int().min(1).max(100).default(10),
+      maxConnections: z.number().int().min(2).max(100).default(10),
     })
     .prefault({}),
   bus: z

@@ -17,5 +17,7 @@ export interface Store {
   readonly silences: SilenceRepository;
   /** Where the data lives, for the start-up log line (a folder for PGlite, a redacted URL for Postgres). */
   readonly location: string;
+  /** Runs `section` with no other holder of `name` anywhere on this database (all replicas included). */
+  exclusive<T>(name: string, section: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

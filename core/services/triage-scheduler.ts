@@ -254,72 +254,79 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
         },
       });
     }
-    const load = await store.runs.load(now, 60_000);
-    const admission = admitRun(
-      incident.cluster,
-      {
-        running: load.running,
-        runningInCluster: load.runningByCluster[incident.cluster] ?? 0,
-        recentStarts: load.recentStarts,
-      },
-      await currentBreaker(load.running),
-      now,
-      settings.caps,
-      settings.breaker,
-    );
-    if (!admission.admit) {
-      await store.queue.release(item.id, owner, admission.retryAt, admission.message);
-      if (item.waitReason !== admission.message) {
-        await deps.bus
-          .publish(subjects.incidentUpdated(incident.id), {
-            incidentId: incident.id,
-            type: 'triage.waiting',
-            reason: admission.reason,
-            message: admission.message,
-            at: now,
-          })
-          .catch(() => undefined);
+    // Counting what runs and starting one more happen under one lock, so caps hold across replicas too.
+    const admitted = await store.exclusive('triage-admission', async () => {
+      const now = clock.now();
+      const load = await store.runs.load(now, 60_000);
+      const admission = admitRun(
+        incident.cluster,
+        {
+          running: load.running,
+          runningInCluster: load.runningByCluster[incident.cluster] ?? 0,
+          recentStarts: load.recentStarts,
+        },
+        await currentBreaker(load.running),
+        now,
+        settings.caps,
+        settings.breaker,
+      );
+      if (!admission.admit) {
+        await store.queue.release(item.id, owner, admission.retryAt, admission.message);
+        if (item.waitReason !== admission.message) {
+          await deps.bus
+            .publish(subjects.incidentUpdated(incident.id), {
+              incidentId: incident.id,
+              type: 'triage.waiting',
+              reason: admission.reason,
+              message: admission.message,
+              at: now,
+            })
+            .catch(() => undefined);
+        }
+        return undefined;
       }
-      return;
-    }
-    const counted = previous.filter(
-      (run) => !(run.failure && neutralFailureReasons.includes(run.failure.reason)),
-    );
-    const allowance = allowRun(incident.severity, counted.length, settings.budgets);
-    const agent = typeof item.payload.agent === 'string' ? item.payload.agent : settings.defaultAgent;
-    const run: TriageRun = {
-      id: asRunId(deps.ids.newId()),
-      incidentId: incident.id,
-      purpose: 'triage',
-      agent,
-      runner: launcher.runner,
-      cluster: incident.cluster,
-      status: 'starting',
-      attempt: previous.length + 1,
-      createdAt: now,
-      startedAt: now,
-      owner,
-    };
-    await store.runs.create(run);
-    const started = await lifecycle.apply(
-      incident.id,
-      event('triage.started', { runId: run.id }),
-      `run ${run.attempt} started`,
-    );
-    if (!started.ok) {
-      await store.runs.update(run.id, {
-        status: 'cancelled',
-        finishedAt: now,
-        failure: { reason: 'cancelled', detail: started.error.message },
-      });
-      await store.queue.complete(item.id, owner);
-      return;
-    }
+      const counted = previous.filter(
+        (run) => !(run.failure && neutralFailureReasons.includes(run.failure.reason)),
+      );
+      const allowance = allowRun(incident.severity, counted.length, settings.budgets);
+      const agent = typeof item.payload.agent === 'string' ? item.payload.agent : settings.defaultAgent;
+      const run: TriageRun = {
+        id: asRunId(deps.ids.newId()),
+        incidentId: incident.id,
+        purpose: 'triage',
+        agent,
+        runner: launcher.runner,
+        cluster: incident.cluster,
+        status: 'starting',
+        attempt: previous.length + 1,
+        createdAt: now,
+        startedAt: now,
+        owner,
+      };
+      await store.runs.create(run);
+      const started = await lifecycle.apply(
+        incident.id,
+        event('triage.started', { runId: run.id }),
+        `run ${run.attempt} started`,
+      );
+      if (!started.ok) {
+        await store.runs.update(run.id, {
+          status: 'cancelled',
+          finishedAt: now,
+          failure: { reason: 'cancelled', detail: started.error.message },
+        });
+        await store.queue.complete(item.id, owner);
+        return undefined;
+      }
+      return { run, incident: started.incident, allowance };
+    });
+    if (!admitted) return;
+    const { run, allowance } = admitted;
     if (!allowance.ok) {
       await finish(run, { ok: false, failure: { reason: 'budget_spent', detail: allowance.message } }, item);
       return;
     }
-    execute(run, started.incident, item, 'launch');
+    execute(run, admitted.incident, item, 'launch');
   }
 
   async function tick(): Promise<number> {

@@ -10,6 +10,7 @@ import { StoreError } from '../domain/errors.ts';
 import type { Store } from '../ports/store.ts';
 import { createAuditRepository } from './audit-repository.ts';
 import type { Database } from './database.ts';
+import { advisoryExclusive, inProcessExclusive, type Exclusive } from './exclusive.ts';
 import { createFaultRepository } from './fault-repository.ts';
 import { createIncidentRepository } from './incident-repository.ts';
 import { appliedMigrations, migrationsFolder } from './migrations.ts';
@@ -49,10 +50,16 @@ async function openPglite(dataDir: string): Promise<OpenedStore> {
     const db = drizzlePglite({ client, schema });
     const applied = await runMigrations(db, () => migratePglite(db, { migrationsFolder }));
     const opened = client;
-    return assemble(db, folder ?? 'in-memory PGlite', applied, async () => {
-      await opened.close();
-      await release();
-    });
+    return assemble(
+      db,
+      folder ?? 'in-memory PGlite',
+      applied,
+      async () => {
+        await opened.close();
+        await release();
+      },
+      inProcessExclusive(),
+    );
   } catch (error) {
     await client?.close().catch(() => undefined);
     await release();
@@ -99,7 +106,7 @@ async function openPostgres(url: string, maxConnections: number): Promise<Opened
   }
   const client = postgres(url, { max: maxConnections, connect_timeout: 5, onnotice: () => undefined });
   const db = drizzlePostgres({ client, schema });
-  return assemble(db, location, applied, () => client.end({ timeout: 5 }));
+  return assemble(db, location, applied, () => client.end({ timeout: 5 }), advisoryExclusive(db));
 }
 
 async function runMigrations(db: Database, migrate: () => Promise<void>): Promise<number> {
@@ -119,8 +126,10 @@ function assemble(
   location: string,
   migrationsApplied: number,
   close: () => Promise<void>,
+  exclusive: Exclusive,
 ): OpenedStore {
   return {
+    exclusive,
     faults: createFaultRepository(db),
     incidents: createIncidentRepository(db),
     runs: createRunRepository(db),

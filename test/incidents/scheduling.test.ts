@@ -105,6 +105,23 @@ describe('scheduling across restarts and replicas (real PostgreSQL, real process
     expect(await store.queue.pending('triage')).toBe(0);
   }
 
+  /** The most agent processes alive at the same moment, from the ledger (runs that finished). */
+  async function mostAtOnce(): Promise<number> {
+    const ledger = await readLedger(join(dir, 'ledger'));
+    const ended = new Set(ledger.filter((l) => l.what === 'end').map((l) => l.runId));
+    const edges = ledger
+      .filter((l) => ended.has(l.runId))
+      .map((l) => [l.at, l.what === 'start' ? 1 : -1] as const)
+      .sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    let current = 0;
+    let most = 0;
+    for (const [, delta] of edges) {
+      current += delta;
+      most = Math.max(most, current);
+    }
+    return most;
+  }
+
   it('after kill -9 with 3 runs in flight and 20 queued, a restart finishes every incident and runs none twice', async () => {
     await queueIncidents(store, 23);
     const first = await start('first');
@@ -135,5 +152,6 @@ describe('scheduling across restarts and replicas (real PostgreSQL, real process
     await a.exited;
     await until('every incident reported', async () => (await statuses()).get('reported') === 200, 120_000);
     await expectEachTriagedOnce(200);
+    expect(await mostAtOnce()).toBeLessThanOrEqual(12);
   }, 180_000);
 });
