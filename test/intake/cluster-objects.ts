@@ -1,0 +1,92 @@
+/** Builders for test-cluster objects whose status the tests write themselves (no kubelet touches them). */
+import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import type { KubeClient } from '../harness/kube-helpers.ts';
+
+/**
+ * Pods bound to a node no kubelet (and no kwok) serves: nothing but the test changes their status. The Node
+ * object exists so the pod garbage collector does not delete the pods as orphans.
+ */
+export const ghostNode = 'ghost-node';
+
+async function ensureGhostNode(client: KubeClient): Promise<void> {
+  try {
+    await client.core.createNode({
+      body: { metadata: { name: ghostNode, labels: { 'watchkeeper.test/ghost': 'true' } } },
+    });
+  } catch (error) {
+    if ((error as { code?: number }).code !== 409) throw error;
+  }
+}
+
+export async function createGhostPod(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<V1Pod> {
+  await ensureGhostNode(client);
+  return client.core.createNamespacedPod({
+    namespace,
+    body: {
+      metadata: {
+        name,
+        labels: { app: name, ...labels },
+        ownerReferences: [],
+      },
+      spec: { nodeName: ghostNode, containers: [{ name: 'app', image: 'registry.example/app:1' }] },
+    },
+  });
+}
+
+export async function setPodStatus(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  status: NonNullable<V1Pod['status']>,
+): Promise<void> {
+  const pod = await client.core.readNamespacedPod({ name, namespace });
+  await client.core.replaceNamespacedPodStatus({ name, namespace, body: { ...pod, status } });
+}
+
+const container = (overrides: Partial<V1ContainerStatus>): V1ContainerStatus => ({
+  name: 'app',
+  image: 'registry.example/app:1',
+  imageID: '',
+  ready: false,
+  restartCount: 0,
+  ...overrides,
+});
+
+export const podStatus = {
+  crashLooping: (exitCode = 1, reason = 'Error', message = 'panic: boom'): NonNullable<V1Pod['status']> => ({
+    phase: 'Running',
+    containerStatuses: [
+      container({
+        restartCount: 4,
+        state: {
+          waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=app' },
+        },
+        lastState: {
+          terminated: { exitCode, reason, message, startedAt: new Date(), finishedAt: new Date() },
+        },
+      }),
+    ],
+  }),
+  waiting: (reason: string, message: string): NonNullable<V1Pod['status']> => ({
+    phase: 'Pending',
+    containerStatuses: [container({ state: { waiting: { reason, message } } })],
+  }),
+  running: (): NonNullable<V1Pod['status']> => ({
+    phase: 'Running',
+    conditions: [{ type: 'Ready', status: 'True' }],
+    containerStatuses: [
+      container({ ready: true, restartCount: 4, state: { running: { startedAt: new Date() } } }),
+    ],
+  }),
+  evicted: (): NonNullable<V1Pod['status']> => ({
+    phase: 'Failed',
+    reason: 'Evicted',
+    message:
+      'The node was low on resource: memory. Container app was using 1Gi, which exceeds its request of 0.',
+  }),
+};
