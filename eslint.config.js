@@ -31,6 +31,18 @@ export default tseslint.config(
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       // @kubernetes/client-node models are classes that are meant to be filled with object literals.
       '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
+      '@typescript-eslint/no-misused-spread': [
+        'error',
+        {
+          allow: [
+            {
+              from: 'package',
+              package: '@kubernetes/client-node',
+              name: ['V1Pod', 'V1Node', 'V1Job', 'V1ObjectMeta'],
+            },
+          ],
+        },
+      ],
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/restrict-template-expressions': [
