@@ -1,5 +1,6 @@
 import type { IncidentSettings } from '../../core/services/incident-settings.ts';
 import type { ConfigFile } from './schema.ts';
+import type { WatcherFile } from './watcher-schema.ts';
 import type { Secret } from './secret.ts';
 
 /** The effective configuration: the validated file plus secrets from the environment, paths resolved. */
@@ -30,5 +31,6 @@ export interface Config {
         };
   };
   readonly incidents: IncidentSettings;
+  readonly watcher: WatcherFile;
   readonly log: ConfigFile['log'];
 }

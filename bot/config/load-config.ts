@@ -105,6 +105,10 @@ function resolveConfig(file: ConfigFile, source: string, env: ConfigSources['env
           : resolveS3(file, secret),
     },
     incidents: toIncidentSettings(file.incidents),
+    watcher: {
+      ...file.watcher,
+      ...(file.watcher.kubeconfig !== undefined && { kubeconfig: resolve(cwd, file.watcher.kubeconfig) }),
+    },
     log: file.log,
   };
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { IncidentsSchema } from './incidents-schema.ts';
+import { WatcherSchema } from './watcher-schema.ts';
 
 const port = z.number().int().min(0).max(65_535);
 const nonEmpty = z.string().trim().min(1);
@@ -71,6 +72,7 @@ export const ConfigFileSchema = z.strictObject({
     })
     .prefault({}),
   incidents: IncidentsSchema,
+  watcher: WatcherSchema,
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
     .prefault({}),

@@ -11,6 +11,7 @@ import { createFaultIntake, type FaultIntake } from '../../core/services/fault-i
 import { createLifecycleService, type LifecycleService } from '../../core/services/lifecycle-service.ts';
 import { startHttpServer, type HttpServer } from '../http/http-server.ts';
 import { startMaintenance } from './maintenance.ts';
+import { findWatcherKubeConfig, startWatcher } from './watcher.ts';
 import { uuidV7Gen } from './uuid-v7.ts';
 import { checkRemoteDatabase, openBus, openDatabase, openS3IfConfigured } from './adapters.ts';
 import { loadOrCreateSigningKey } from './signing-key.ts';
@@ -43,6 +44,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
   };
   try {
     await checkRemoteDatabase(config);
+    const kubeconfig = findWatcherKubeConfig(config, logger);
     const s3 = await openS3IfConfigured(config);
     if (s3) cleanups.push(() => s3.close());
     const bus = await openBus(config, logger);
@@ -87,6 +89,10 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       lifecycle,
       settings: config.incidents,
     });
+    if (kubeconfig) {
+      const watcher = await startWatcher(config, kubeconfig, intake, logger);
+      cleanups.push(() => watcher.stop());
+    }
     const maintenance = startMaintenance({ store, lifecycle, clock: systemClock }, config.incidents, logger);
     cleanups.push(() => maintenance.stop());
 

@@ -207,6 +207,15 @@ export function createFaultIntake(deps: FaultIntakeDeps): FaultIntake {
       throw error;
     }
     await join(incident, fault, 'primary', now);
+    logger.info(
+      {
+        incidentId: incident.id,
+        fingerprint: cause.fingerprint,
+        class: fault.class,
+        severity: fault.severity,
+      },
+      `incident opened: ${cause.title}`,
+    );
     await store.audit.append({
       id: asAuditEntryId(ids.newId()),
       incidentId: incident.id,

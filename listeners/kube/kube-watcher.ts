@@ -38,6 +38,8 @@ export interface KubeWatcherOptions {
   readonly cooldownMs?: number;
   readonly eventTtlMs?: number;
   readonly sweepMs?: number;
+  /** `false`: start() returns at once and unreachable apiservers are retried in the background. */
+  readonly waitForList?: boolean;
   /** Read the failing container's last log lines for crash faults (needs `pods/log` get). */
   readonly fetchLogs?: boolean;
 }
@@ -182,22 +184,24 @@ export function createKubeWatcher(options: KubeWatcherOptions): KubeWatcher {
     informer.on('update', (object) => onObject(object, false));
     informer.on('delete', (object) => onObject(object, true));
     let backoff = 1_000;
-    informer.on('error', (error: unknown) => {
+    const restartLater = (error: unknown) => {
       if (stopped) return;
       logger.warn(
         { err: error, informer: name },
         `watch on ${name} failed; restarting in ${backoff / 1000} s`,
       );
       setTimeout(() => {
-        if (!stopped) informer.start().catch(() => undefined);
+        if (!stopped) informer.start().catch(restartLater);
       }, backoff).unref();
       backoff = Math.min(backoff * 2, 60_000);
-    });
+    };
+    informer.on('error', restartLater);
     informer.on('connect', () => {
       backoff = 1_000;
     });
     informers.push(informer);
-    await informer.start();
+    if (options.waitForList === false) informer.start().catch(restartLater);
+    else await informer.start();
   }
 
   const observed =

@@ -25,7 +25,8 @@ export function startCli(
 ): RunningCli {
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env, NODE_OPTIONS: '' },
+    // No kubeconfig of the machine's leaks in: a test that wants the watcher names one in its config file.
+    env: { ...process.env, HOME: options.cwd, KUBECONFIG: '', ...options.env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -8,10 +8,10 @@ import type { KubeClient } from '../harness/kube-helpers.ts';
  */
 export const ghostNode = 'ghost-node';
 
-async function ensureGhostNode(client: KubeClient): Promise<void> {
+async function ensureGhostNode(client: KubeClient, name: string): Promise<void> {
   try {
     await client.core.createNode({
-      body: { metadata: { name: ghostNode, labels: { 'watchkeeper.test/ghost': 'true' } } },
+      body: { metadata: { name, labels: { 'watchkeeper.test/ghost': 'true' } } },
     });
   } catch (error) {
     if ((error as { code?: number }).code !== 409) throw error;
@@ -23,8 +23,9 @@ export async function createGhostPod(
   namespace: string,
   name: string,
   labels: Record<string, string> = {},
+  nodeName = ghostNode,
 ): Promise<V1Pod> {
-  await ensureGhostNode(client);
+  await ensureGhostNode(client, nodeName);
   return client.core.createNamespacedPod({
     namespace,
     body: {
@@ -33,7 +34,7 @@ export async function createGhostPod(
         labels: { app: name, ...labels },
         ownerReferences: [],
       },
-      spec: { nodeName: ghostNode, containers: [{ name: 'app', image: 'registry.example/app:1' }] },
+      spec: { nodeName, containers: [{ name: 'app', image: 'registry.example/app:1' }] },
     },
   });
 }
@@ -90,3 +91,16 @@ export const podStatus = {
       'The node was low on resource: memory. Container app was using 1Gi, which exceeds its request of 0.',
   }),
 };
+
+/** Read-modify-write against objects controllers also write (Jobs, Nodes): retried on 409 Conflict. */
+export async function retryOnConflict(write: () => Promise<unknown>, attempts = 10): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await write();
+      return;
+    } catch (error) {
+      if ((error as { code?: number }).code !== 409 || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}

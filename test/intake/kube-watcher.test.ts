@@ -5,7 +5,7 @@ import { createKubeWatcher, type KubeWatcher } from '../../listeners/kube/kube-w
 import { silentLogger } from '../fixtures/logger.ts';
 import { createNamespace, deleteNamespace, kubeClient, type KubeClient } from '../harness/kube-helpers.ts';
 import { harness } from '../harness/use.ts';
-import { createGhostPod, ghostNode, podStatus, setPodStatus } from './cluster-objects.ts';
+import { createGhostPod, ghostNode, podStatus, retryOnConflict, setPodStatus } from './cluster-objects.ts';
 
 describe('the Kubernetes fault watcher on a real apiserver', () => {
   let client: KubeClient;
@@ -172,7 +172,7 @@ describe('the Kubernetes fault watcher on a real apiserver', () => {
     });
     const fault = await waitFor(
       'rollout failed',
-      (f) => f.resource.name === 'stuck' && f.resource.kind === 'Deployment',
+      (f) => f.resource.name === 'stuck' && f.class === 'DeploymentRolloutFailed',
       40_000,
     );
     expect(fault.class).toBe('DeploymentRolloutFailed');
@@ -200,27 +200,21 @@ describe('the Kubernetes fault watcher on a real apiserver', () => {
       lastTransitionTime: now,
     });
     // The job controller writes the Job's status too (Suspended); retry on its conflicting updates.
-    for (let attempt = 0; ; attempt += 1) {
+    await retryOnConflict(async () => {
       const job = await client.batch.readNamespacedJob({ name: 'nightly', namespace });
-      try {
-        await client.batch.replaceNamespacedJobStatus({
-          name: 'nightly',
-          namespace,
-          body: {
-            ...job,
-            status: {
-              startTime: now,
-              failed: 1,
-              conditions: [condition('FailureTarget'), condition('Failed')],
-            },
+      await client.batch.replaceNamespacedJobStatus({
+        name: 'nightly',
+        namespace,
+        body: {
+          ...job,
+          status: {
+            startTime: now,
+            failed: 1,
+            conditions: [condition('FailureTarget'), condition('Failed')],
           },
-        });
-        break;
-      } catch (error) {
-        if (attempt >= 5) throw error;
-        await sleep(200);
-      }
-    }
+        },
+      });
+    });
     const fault = await waitFor('job failed', (f) => f.resource.name === 'nightly');
     expect(fault).toMatchObject({ class: 'JobFailed', context: { reason: 'BackoffLimitExceeded' } });
   });
@@ -245,7 +239,6 @@ describe('the Kubernetes fault watcher on a real apiserver', () => {
     const name = `watch-node-${namespace}`;
     await client.core.createNode({ body: { metadata: { name } } });
     try {
-      const node = await client.core.readNode({ name });
       const now = new Date();
       const condition = (type: string, status: string, reason: string) => ({
         type,
@@ -255,37 +248,25 @@ describe('the Kubernetes fault watcher on a real apiserver', () => {
         lastHeartbeatTime: now,
         lastTransitionTime: now,
       });
-      await client.core.replaceNodeStatus({
-        name,
-        body: {
-          ...node,
-          status: {
-            conditions: [
-              condition('Ready', 'False', 'KubeletNotReady'),
-              condition('MemoryPressure', 'True', 'KubeletHasInsufficientMemory'),
-            ],
-          },
-        },
-      });
+      const setConditions = (conditions: ReturnType<typeof condition>[]) =>
+        retryOnConflict(async () => {
+          const node = await client.core.readNode({ name });
+          await client.core.replaceNodeStatus({ name, body: { ...node, status: { conditions } } });
+        });
+      await setConditions([
+        condition('Ready', 'False', 'KubeletNotReady'),
+        condition('MemoryPressure', 'True', 'KubeletHasInsufficientMemory'),
+      ]);
       const notReady = await waitFor(
         'node not ready',
         (f) => f.resource.name === name && f.class === 'NodeNotReady',
       );
       expect(notReady).toMatchObject({ severity: 'critical', resource: { kind: 'Node' } });
       await waitFor('memory pressure', (f) => f.resource.name === name && f.class === 'NodePressure');
-      const again = await client.core.readNode({ name });
-      await client.core.replaceNodeStatus({
-        name,
-        body: {
-          ...again,
-          status: {
-            conditions: [
-              condition('Ready', 'True', 'KubeletReady'),
-              condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory'),
-            ],
-          },
-        },
-      });
+      await setConditions([
+        condition('Ready', 'True', 'KubeletReady'),
+        condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory'),
+      ]);
       await waitFor(
         'node recovered',
         (f) => f.resource.name === name && f.class === 'NodeNotReady' && f.resolved,
