@@ -4,35 +4,18 @@
  * BENCH_FAULTS (default 5000) distinct faults over 50 Deployments (the headline figure), then over 500 (a harder
  * mix: one new incident per 10 faults); BENCH_CONCURRENCY (default 16) callers at once.
  */
-import { randomUUID } from 'node:crypto';
-import postgres from 'postgres';
 import { openStore } from '../../core/store/open-store.ts';
 import { makeFault } from '../fixtures/domain.ts';
-import { ensurePostgres } from '../harness/services/postgres.ts';
+import { withBenchDatabase } from './bench-database.ts';
 import { incidentServices } from '../incidents/incident-harness.ts';
 import { buildStorm, ingestConcurrently, shuffle, stormOrder } from '../incidents/storm-scenario.ts';
 
 const faultCount = Number(process.env.BENCH_FAULTS ?? 5000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
-async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
-  const server = await ensurePostgres();
-  const name = `wk_bench_${Date.now()}_${randomUUID().slice(0, 8)}`;
-  const admin = postgres(server.url, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database ${name}`);
-  try {
-    const url = new URL(server.url);
-    url.pathname = `/${name}`;
-    return await use(url.toString());
-  } finally {
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
-}
-
 /** `faultCount` distinct pod faults spread over `workloads` Deployments (one incident each). */
 async function throughput(workloads: number): Promise<number> {
-  return withDatabase(async (url) => {
+  return withBenchDatabase(async (url) => {
     const store = await openStore({ kind: 'postgres', url, maxConnections: concurrency });
     try {
       const { intake } = incidentServices(store);
@@ -70,7 +53,7 @@ async function throughput(workloads: number): Promise<number> {
 }
 
 async function storm(): Promise<{ incidents: number; runs: number; lost: number; seconds: number }> {
-  return withDatabase(async (url) => {
+  return withBenchDatabase(async (url) => {
     const store = await openStore({ kind: 'postgres', url, maxConnections: concurrency });
     try {
       const scenario = buildStorm();

@@ -7,10 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import postgres from 'postgres';
 import { openStore, type OpenedStore, type StoreOptions } from '../../core/store/open-store.ts';
 import { makeFault } from '../fixtures/domain.ts';
-import { ensurePostgres } from '../harness/services/postgres.ts';
+import { withBenchDatabase } from './bench-database.ts';
 
 const faultCount = Number(process.env.BENCH_FAULTS ?? 5000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -61,21 +60,6 @@ async function measure(label: string, options: StoreOptions): Promise<Figures> {
   }
 }
 
-async function withPostgresDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
-  const server = await ensurePostgres();
-  const name = `wk_bench_${Date.now()}`;
-  const admin = postgres(server.url, { max: 1, onnotice: () => undefined });
-  await admin.unsafe(`create database ${name}`);
-  try {
-    const url = new URL(server.url);
-    url.pathname = `/${name}`;
-    return await use(url.toString());
-  } finally {
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
-}
-
 console.log(
   `store bench: ${faultCount} faults, ${concurrency} in flight, each recorded twice (new, then replay)`,
 );
@@ -86,7 +70,7 @@ try {
 } finally {
   await rm(folder, { recursive: true, force: true });
 }
-const pg = await withPostgresDatabase((url) => measure('PostgreSQL', { kind: 'postgres', url }));
+const pg = await withBenchDatabase((url) => measure('PostgreSQL', { kind: 'postgres', url }));
 const goal = 2000;
 console.log(`goal on PostgreSQL: >= ${goal} faults/s: ${pg.faultsPerSecond >= goal ? 'met' : 'NOT met'}`);
 console.log(

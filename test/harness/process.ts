@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive } from '../../runners/local/process-group.ts';
 
 export const cacheRoot = process.env.WATCHKEEPER_CACHE ?? join(homedir(), '.cache', 'watchkeeper');
 export const harnessRoot = join(cacheRoot, 'harness');
@@ -35,15 +36,6 @@ export async function freePort(): Promise<number> {
       });
     });
   });
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export interface DetachedOptions {
