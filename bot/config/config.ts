@@ -32,5 +32,7 @@ export interface Config {
   };
   readonly incidents: IncidentSettings;
   readonly watcher: WatcherFile;
+  /** Bearer token for the webhook endpoints; they are off without one. */
+  readonly webhookToken: Secret | undefined;
   readonly log: ConfigFile['log'];
 }

@@ -105,6 +105,7 @@ function resolveConfig(file: ConfigFile, source: string, env: ConfigSources['env
           : resolveS3(file, secret),
     },
     incidents: toIncidentSettings(file.incidents),
+    webhookToken: secret('WATCHKEEPER_WEBHOOK_TOKEN'),
     watcher: {
       ...file.watcher,
       ...(file.watcher.kubeconfig !== undefined && { kubeconfig: resolve(cwd, file.watcher.kubeconfig) }),

@@ -89,6 +89,8 @@ export const secretEnv = {
   WATCHKEEPER_S3_ACCESS_KEY_ID:
     'S3 access key; unset = the AWS SDK default chain (env, profile, IRSA, instance role)',
   WATCHKEEPER_S3_SECRET_ACCESS_KEY: 'S3 secret key, with WATCHKEEPER_S3_ACCESS_KEY_ID',
+  WATCHKEEPER_WEBHOOK_TOKEN:
+    'bearer token for POST /webhooks/alertmanager and /webhooks/faults; unset = webhooks are off',
   WATCHKEEPER_LINK_SIGNING_KEY:
     'HMAC key for folder report links; unset = generated once into <stateDir>/link-signing.key',
 } as const;

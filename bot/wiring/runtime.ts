@@ -10,6 +10,7 @@ import { systemClock } from '../../core/ports/clock.ts';
 import { createFaultIntake, type FaultIntake } from '../../core/services/fault-intake.ts';
 import { createLifecycleService, type LifecycleService } from '../../core/services/lifecycle-service.ts';
 import { startHttpServer, type HttpServer } from '../http/http-server.ts';
+import { createWebhookHandler } from '../../listeners/webhooks/webhook-handler.ts';
 import { startMaintenance } from './maintenance.ts';
 import { findWatcherKubeConfig, startWatcher } from './watcher.ts';
 import { uuidV7Gen } from './uuid-v7.ts';
@@ -89,6 +90,25 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       lifecycle,
       settings: config.incidents,
     });
+    if (config.webhookToken) {
+      http.use(
+        createWebhookHandler({
+          token: config.webhookToken.reveal(),
+          defaultCluster: config.cluster,
+          sink: (fault) => intake.ingest(fault),
+          logger: logger.child({ component: 'webhooks' }),
+        }),
+      );
+      logger.info(
+        {},
+        `webhooks accept faults at ${http.url}/webhooks/alertmanager and ${http.url}/webhooks/faults`,
+      );
+    } else {
+      logger.info(
+        {},
+        'webhooks are off (set WATCHKEEPER_WEBHOOK_TOKEN to accept Alertmanager and JSON faults)',
+      );
+    }
     if (kubeconfig) {
       const watcher = await startWatcher(config, kubeconfig, intake, logger);
       cleanups.push(() => watcher.stop());
