@@ -1,0 +1,287 @@
+/**
+ * One MCP server that pushes faults, held open for good. It initializes, finds how the server pushes (the fork's
+ * events_subscribe + logging, or resource subscriptions), reconciles the current faults after every (re)connect,
+ * pings, and recycles the whole session with backoff and jitter on anything the SDK client does not recover from
+ * by itself (lost session/404, exhausted stream reconnects, failed pings). See ../shared/notes/mcp.md §3 and §6.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  LoggingMessageNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { Fault } from '../../core/domain/fault.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import { faultsLogger } from './fault-wire.ts';
+import { faultFromWire } from './from-wire.ts';
+
+export interface McpServerSettings {
+  readonly name: string;
+  readonly url: string;
+  readonly token?: string;
+  /** Our name for the server's cluster (the fork reports its kubeconfig context name). */
+  readonly cluster?: string;
+  /** `auto` prefers the fork's events_subscribe, else resource subscriptions. */
+  readonly mechanism?: 'auto' | 'logging' | 'resources';
+  readonly pingIntervalMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
+export interface SourceState {
+  readonly name: string;
+  readonly url: string;
+  readonly status: 'connecting' | 'connected' | 'waiting' | 'stopped';
+  readonly mechanism?: 'logging' | 'resources';
+  readonly since?: Date;
+  readonly lastEventAt?: Date;
+  readonly connects: number;
+  readonly faults: number;
+  readonly dropped: number;
+  readonly lastError?: string;
+}
+
+const maxNotificationBytes = 256 * 1024;
+/** Silent SSE bodies must not time out (undici's default 300 s kills idle GET streams). */
+const streamingAgent = new Agent({ bodyTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 30_000 });
+
+/** Each request gets its own AbortController (the SDK passes one lifetime signal to every fetch). */
+const streamingFetch = (url: string | URL, init?: RequestInit): Promise<Response> => {
+  const controller = new AbortController();
+  const parent = init?.signal;
+  if (parent?.aborted) controller.abort(parent.reason);
+  const onAbort = () => controller.abort(parent?.reason);
+  parent?.addEventListener('abort', onAbort, { once: true });
+  return (
+    undiciFetch(url, {
+      ...(init as object),
+      signal: controller.signal,
+      dispatcher: streamingAgent,
+    }) as unknown as Promise<Response>
+  ).finally(() => parent?.removeEventListener('abort', onAbort));
+};
+
+export class McpFaultSource {
+  private readonly settings: McpServerSettings;
+  private readonly sink: (fault: Fault) => Promise<unknown>;
+  private readonly logger: Logger;
+  private state: SourceState;
+  private client: Client | undefined;
+  private transport: StreamableHTTPClientTransport | undefined;
+  private stopped = false;
+  private failed: ((reason: string) => void) | undefined;
+  private readonly seen = new Map<string, number>();
+  private warnedMalformed = false;
+
+  constructor(settings: McpServerSettings, sink: (fault: Fault) => Promise<unknown>, logger: Logger) {
+    this.settings = settings;
+    this.sink = sink;
+    this.logger = logger.child({ mcpServer: settings.name });
+    this.state = {
+      name: settings.name,
+      url: settings.url,
+      status: 'connecting',
+      connects: 0,
+      faults: 0,
+      dropped: 0,
+    };
+  }
+
+  current(): SourceState {
+    return this.state;
+  }
+
+  /** Runs until stop(): connect, serve, and on any failure wait (backoff with jitter) and start over. */
+  async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopped) {
+      const reason = await this.session().catch((error: unknown) => describe(error));
+      if (this.isStopped()) break;
+      if (this.state.status === 'connected') attempt = 0; // it was up: start the backoff afresh
+      attempt += 1;
+      const delay = Math.min(this.settings.maxBackoffMs ?? 30_000, 250 * 2 ** Math.min(attempt, 10));
+      const jittered = Math.round(delay / 2 + Math.random() * (delay / 2));
+      this.update({ status: 'waiting', lastError: reason });
+      this.logger.warn(
+        { reason, retryInMs: jittered },
+        `MCP server ${this.settings.name}: ${reason}; reconnecting`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, jittered));
+    }
+    this.update({ status: 'stopped' });
+  }
+
+  /** Read through a method: stop() flips the flag while run() awaits. */
+  private isStopped(): boolean {
+    return this.stopped;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.failed?.('stopping');
+    await this.teardown();
+  }
+
+  /** One session from initialize to failure; resolves with why it ended. */
+  private async session(): Promise<string> {
+    await this.teardown();
+    this.update({ status: 'connecting' });
+    const ended = new Promise<string>((resolve) => {
+      this.failed = resolve;
+    });
+    const transport = new StreamableHTTPClientTransport(new URL(this.settings.url), {
+      fetch: streamingFetch,
+      ...(this.settings.token && {
+        requestInit: { headers: { Authorization: `Bearer ${this.settings.token}` } },
+      }),
+      reconnectionOptions: {
+        initialReconnectionDelay: 500,
+        maxReconnectionDelay: 5_000,
+        reconnectionDelayGrowFactor: 1.5,
+        maxRetries: 5,
+      },
+    });
+    const client = new Client({ name: 'watchkeeper', version: '0.1.0' }, { capabilities: {} });
+    this.client = client;
+    this.transport = transport;
+    client.onerror = (error) => {
+      const text = describe(error);
+      if (/Maximum reconnection attempts|Session not found|\b404\b|\b401\b/i.test(text)) this.failed?.(text);
+    };
+    client.onclose = () => this.failed?.('the connection closed');
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (note) => {
+      if (note.params.logger === faultsLogger) void this.accept(note.params.data);
+      else if (note.params.logger === 'kubernetes/subscription_error')
+        this.failed?.('the server reported its subscription degraded');
+    });
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (note) => {
+      void this.readResource(note.params.uri).catch((error: unknown) => this.failed?.(describe(error)));
+    });
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => undefined);
+
+    await client.connect(transport);
+    const capabilities = client.getServerCapabilities() ?? {};
+    const tools = capabilities.tools ? (await client.listTools()).tools.map((t) => t.name) : [];
+    const wanted = this.settings.mechanism ?? 'auto';
+    const useLogging = wanted === 'logging' || (wanted === 'auto' && tools.includes('events_subscribe'));
+    if (useLogging) {
+      if (capabilities.logging) await client.setLoggingLevel('info');
+      const result = await client.callTool({ name: 'events_subscribe', arguments: { mode: 'faults' } });
+      if (result.isError) throw new Error(`events_subscribe refused: ${JSON.stringify(result.content)}`);
+    } else if (capabilities.resources?.subscribe) {
+      const { resources } = await client.listResources();
+      const list = resources.find(
+        (r) => /faults/i.test(r.uri) && !r.uri.slice(r.uri.indexOf('faults') + 6).includes('/'),
+      );
+      for (const resource of list ? [list] : resources) await client.subscribeResource({ uri: resource.uri });
+    } else {
+      throw new Error('the server offers neither events_subscribe nor resource subscriptions');
+    }
+    this.update({
+      status: 'connected',
+      mechanism: useLogging ? 'logging' : 'resources',
+      since: new Date(),
+      connects: this.state.connects + 1,
+    });
+    this.logger.info({ mechanism: this.state.mechanism }, `MCP server ${this.settings.name} connected`);
+    await this.reconcile(tools);
+
+    const ping = setInterval(() => {
+      client
+        .ping({ timeout: 10_000 })
+        .catch((error: unknown) => this.failed?.(`ping failed: ${describe(error)}`));
+    }, this.settings.pingIntervalMs ?? 30_000);
+    try {
+      return await ended;
+    } finally {
+      clearInterval(ping);
+    }
+  }
+
+  /** After every (re)connect: what holds now, so faults raised while disconnected are not missed. */
+  private async reconcile(tools: readonly string[]): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    if (tools.includes('list_faults')) {
+      const result = await client.callTool({ name: 'list_faults', arguments: {} });
+      const first = (result.content as { type: string; text?: string }[] | undefined)?.[0];
+      const parsed =
+        first?.text === undefined ? undefined : (JSON.parse(first.text) as { faults?: unknown[] });
+      for (const data of parsed?.faults ?? []) await this.accept(data);
+    } else if (this.state.mechanism === 'resources') {
+      const { resources } = await client.listResources();
+      for (const resource of resources) await this.readResource(resource.uri);
+    }
+  }
+
+  private async readResource(uri: string): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    const { contents } = await client.readResource({ uri });
+    for (const content of contents) {
+      if (!('text' in content) || typeof content.text !== 'string') continue;
+      const data = JSON.parse(content.text) as unknown;
+      for (const item of Array.isArray(data) ? data : [data]) await this.accept(item);
+    }
+  }
+
+  /** Validates one notification's data and hands the fault on; bad input is counted, logged once, dropped. */
+  private async accept(data: unknown): Promise<void> {
+    let size: number;
+    try {
+      size = JSON.stringify(data).length;
+    } catch {
+      size = Infinity;
+    }
+    const result =
+      size > maxNotificationBytes
+        ? ({ ok: false, problem: `${size} bytes is over the ${maxNotificationBytes}-byte limit` } as const)
+        : faultFromWire(data, {
+            serverName: this.settings.name,
+            ...(this.settings.cluster && { cluster: this.settings.cluster }),
+          });
+    if (!result.ok) {
+      this.update({ dropped: this.state.dropped + 1 });
+      if (!this.warnedMalformed) {
+        this.warnedMalformed = true;
+        this.logger.warn(
+          { problem: result.problem },
+          `MCP server ${this.settings.name} sent a malformed fault; dropping such (counted)`,
+        );
+      }
+      return;
+    }
+    const { fault } = result;
+    const key = `${fault.faultId}|${String(fault.resolved)}|${fault.observedAt.getTime()}`;
+    this.update({ lastEventAt: new Date() });
+    if (this.seen.has(key)) return;
+    this.seen.set(key, Date.now());
+    if (this.seen.size > 50_000) {
+      const oldest = this.seen.keys().next();
+      if (!oldest.done) this.seen.delete(oldest.value);
+    }
+    await this.sink(fault);
+    this.update({ faults: this.state.faults + 1 });
+  }
+
+  private async teardown(): Promise<void> {
+    const transport = this.transport;
+    const client = this.client;
+    this.transport = undefined;
+    this.client = undefined;
+    if (!transport || !client) return;
+    client.onclose = () => undefined;
+    client.onerror = () => undefined;
+    await transport.terminateSession().catch(() => undefined);
+    await client.close().catch(() => undefined);
+  }
+
+  private update(change: Partial<SourceState>): void {
+    this.state = { ...this.state, ...change };
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,25 @@
+/** Holds a session to every configured MCP fault server, each with its own reconnect loop and state. */
+import type { Fault } from '../../core/domain/fault.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import { McpFaultSource, type McpServerSettings, type SourceState } from './mcp-fault-source.ts';
+
+export interface McpSupervisor {
+  states(): readonly SourceState[];
+  stop(): Promise<void>;
+}
+
+export function startMcpSupervisor(
+  servers: readonly McpServerSettings[],
+  sink: (fault: Fault) => Promise<unknown>,
+  logger: Logger,
+): McpSupervisor {
+  const sources = servers.map((settings) => new McpFaultSource(settings, sink, logger));
+  const loops = sources.map((source) => source.run());
+  return {
+    states: () => sources.map((source) => source.current()),
+    async stop() {
+      await Promise.all(sources.map((source) => source.stop()));
+      await Promise.all(loops);
+    },
+  };
+}
