@@ -31,3 +31,15 @@ export function redactBounded(text: string, max: number): string {
   const clean = redact(text);
   return clean.length <= max ? clean : `${clean.slice(0, Math.max(0, max - 14))}… (truncated)`;
 }
+
+/** Text that can be stored anywhere: well-formed UTF-16 (no lone surrogates) and no NUL characters. */
+export function wellFormed(text: string): string {
+  return text.toWellFormed().replaceAll('\u0000', '\uFFFD');
+}
+
+/** `wellFormed` applied to every string in a JSON value. */
+export function wellFormedJson(value: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? wellFormed(v) : v)),
+  ) as unknown;
+}

@@ -9,7 +9,7 @@ import {
   type Fault,
   type FaultClass,
 } from '../../core/domain/fault.ts';
-import { redactBounded } from '../../core/domain/redact.ts';
+import { redactBounded, wellFormedJson } from '../../core/domain/redact.ts';
 import type { Severity } from '../../core/domain/severity.ts';
 import { ForkFaultSchema } from './fault-wire.ts';
 
@@ -40,7 +40,7 @@ export function faultFromWire(
   data: unknown,
   source: { readonly serverName: string; readonly cluster?: string },
 ): WireResult {
-  const parsed = ForkFaultSchema.safeParse(data);
+  const parsed = ForkFaultSchema.safeParse(wellFormedJson(data));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return {

@@ -256,12 +256,18 @@ export class McpFaultSource {
     const key = `${fault.faultId}|${String(fault.resolved)}|${fault.observedAt.getTime()}`;
     this.update({ lastEventAt: new Date() });
     if (this.seen.has(key)) return;
+    try {
+      await this.sink(fault);
+    } catch (error) {
+      // Not stored: start over, and the reconciliation after reconnecting delivers it again.
+      this.failed?.(`a fault could not be stored: ${describe(error)}`);
+      return;
+    }
     this.seen.set(key, Date.now());
     if (this.seen.size > 50_000) {
       const oldest = this.seen.keys().next();
       if (!oldest.done) this.seen.delete(oldest.value);
     }
-    await this.sink(fault);
     this.update({ faults: this.state.faults + 1 });
   }
 
