@@ -7,7 +7,9 @@ import { printConfig } from '../config/print-config.ts';
 import { secretEnv } from '../config/schema.ts';
 import { createLogger } from '../log/create-logger.ts';
 import { openDatabase } from '../wiring/adapters.ts';
+import { startEmit } from '../wiring/emit.ts';
 import { startRuntime } from '../wiring/runtime.ts';
+import { CliError, fetchListeners, formatListeners } from './listeners-command.ts';
 
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -89,6 +91,38 @@ export async function runCli(io: CliIo): Promise<number> {
     });
 
   program
+    .command('emit')
+    .description(
+      "serve this cluster's faults to MCP clients (Streamable HTTP at /mcp; token from WATCHKEEPER_EMIT_TOKEN)",
+    )
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on', (value) => Number(value), 8788)
+    .action(async (options: { host: string; port: number }) => {
+      const settings = config();
+      const logger = createLogger({ level: settings.log.level });
+      const emit = await startEmit(
+        settings,
+        { host: options.host, port: options.port, token: io.env.WATCHKEEPER_EMIT_TOKEN, version },
+        logger,
+      );
+      const signal = await io.stopRequested;
+      logger.info({ signal }, `stopping (${signal})`);
+      await emit.stop();
+      logger.info({}, 'stopped cleanly');
+      logger.flush();
+    });
+
+  program
+    .command('listeners')
+    .description('show each MCP fault server the running Watchkeeper listens to, and its state')
+    .option('--url <url>', 'the running Watchkeeper (default: from server.host and server.port)')
+    .action(async (options: { url?: string }) => {
+      const settings = config();
+      const base = options.url ?? `http://${settings.server.host}:${settings.server.port}`;
+      io.stdout(formatListeners(await fetchListeners(base)));
+    });
+
+  program
     .command('version')
     .description('print the version')
     .action(() => {
@@ -136,6 +170,10 @@ function failure(error: unknown, io: CliIo): number {
   if (error instanceof ConfigError) {
     io.stderr(`watchkeeper: configuration error: ${oneLine(error.message)}\n`);
     return 2;
+  }
+  if (error instanceof CliError) {
+    io.stderr(`watchkeeper: ${oneLine(error.message)}\n`);
+    return 1;
   }
   if (error instanceof InfraError) {
     io.stderr(`watchkeeper: ${oneLine(error.message)}\n`);

@@ -32,6 +32,14 @@ export interface Config {
   };
   readonly incidents: IncidentSettings;
   readonly watcher: WatcherFile;
+  readonly mcpServers: readonly {
+    readonly name: string;
+    readonly url: string;
+    readonly token: Secret | undefined;
+    readonly cluster: string | undefined;
+    readonly mechanism: 'auto' | 'logging' | 'resources';
+    readonly pingSeconds: number;
+  }[];
   /** Bearer token for the webhook endpoints; they are off without one. */
   readonly webhookToken: Secret | undefined;
   readonly log: ConfigFile['log'];

@@ -106,6 +106,23 @@ function resolveConfig(file: ConfigFile, source: string, env: ConfigSources['env
     },
     incidents: toIncidentSettings(file.incidents),
     webhookToken: secret('WATCHKEEPER_WEBHOOK_TOKEN'),
+    mcpServers: file.mcp.servers.map((server, i) => {
+      const token = server.tokenEnv === undefined ? undefined : nonEmpty(env[server.tokenEnv]);
+      if (server.tokenEnv !== undefined && token === undefined) {
+        throw new ConfigError(
+          `mcp.servers.${i}.tokenEnv`,
+          `the environment variable ${server.tokenEnv} is not set`,
+        );
+      }
+      return {
+        name: server.name,
+        url: server.url,
+        token: token === undefined ? undefined : new Secret(token),
+        cluster: server.cluster,
+        mechanism: server.mechanism,
+        pingSeconds: server.pingSeconds,
+      };
+    }),
     watcher: {
       ...file.watcher,
       ...(file.watcher.kubeconfig !== undefined && { kubeconfig: resolve(cwd, file.watcher.kubeconfig) }),

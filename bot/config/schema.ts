@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { IncidentsSchema } from './incidents-schema.ts';
+import { McpSchema } from './mcp-schema.ts';
 import { WatcherSchema } from './watcher-schema.ts';
 
 const port = z.number().int().min(0).max(65_535);
@@ -73,6 +74,7 @@ export const ConfigFileSchema = z.strictObject({
     .prefault({}),
   incidents: IncidentsSchema,
   watcher: WatcherSchema,
+  mcp: McpSchema,
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
     .prefault({}),
@@ -91,6 +93,7 @@ export const secretEnv = {
   WATCHKEEPER_S3_SECRET_ACCESS_KEY: 'S3 secret key, with WATCHKEEPER_S3_ACCESS_KEY_ID',
   WATCHKEEPER_WEBHOOK_TOKEN:
     'bearer token for POST /webhooks/alertmanager and /webhooks/faults; unset = webhooks are off',
+  WATCHKEEPER_EMIT_TOKEN: 'bearer token clients must send to `watchkeeper emit` (required by that command)',
   WATCHKEEPER_LINK_SIGNING_KEY:
     'HMAC key for folder report links; unset = generated once into <stateDir>/link-signing.key',
 } as const;

@@ -11,6 +11,8 @@ import { createFaultIntake, type FaultIntake } from '../../core/services/fault-i
 import { createLifecycleService, type LifecycleService } from '../../core/services/lifecycle-service.ts';
 import { startHttpServer, type HttpServer } from '../http/http-server.ts';
 import { createWebhookHandler } from '../../listeners/webhooks/webhook-handler.ts';
+import { startMcpSupervisor } from '../../listeners/mcp/mcp-supervisor.ts';
+import { listenerStatusRoute } from './listener-status.ts';
 import { startMaintenance } from './maintenance.ts';
 import { findWatcherKubeConfig, startWatcher } from './watcher.ts';
 import { uuidV7Gen } from './uuid-v7.ts';
@@ -109,6 +111,23 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
         'webhooks are off (set WATCHKEEPER_WEBHOOK_TOKEN to accept Alertmanager and JSON faults)',
       );
     }
+    const supervisor =
+      config.mcpServers.length > 0
+        ? startMcpSupervisor(
+            config.mcpServers.map((server) => ({
+              name: server.name,
+              url: server.url,
+              ...(server.token && { token: server.token.reveal() }),
+              ...(server.cluster !== undefined && { cluster: server.cluster }),
+              mechanism: server.mechanism,
+              pingIntervalMs: server.pingSeconds * 1000,
+            })),
+            (fault) => intake.ingest(fault),
+            logger.child({ component: 'mcp' }),
+          )
+        : undefined;
+    if (supervisor) cleanups.push(() => supervisor.stop());
+    http.use(listenerStatusRoute(() => supervisor?.states() ?? []));
     if (kubeconfig) {
       const watcher = await startWatcher(config, kubeconfig, intake, logger);
       cleanups.push(() => watcher.stop());

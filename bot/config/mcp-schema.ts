@@ -1,0 +1,33 @@
+/** The `mcp:` section: MCP servers that push faults, each listened to for good. */
+import { z } from 'zod';
+
+export const McpSchema = z
+  .strictObject({
+    servers: z
+      .array(
+        z.strictObject({
+          name: z
+            .string()
+            .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a short name: lowercase letters, digits and dashes'),
+          url: z.url(),
+          /** The environment variable holding the server's bearer token (secrets never live in the file). */
+          tokenEnv: z
+            .string()
+            .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name')
+            .optional(),
+          /** Our name for the server's cluster; default: the name the server reports. */
+          cluster: z.string().min(1).max(128).optional(),
+          mechanism: z.enum(['auto', 'logging', 'resources']).default('auto'),
+          pingSeconds: z.number().int().min(1).max(600).default(30),
+        }),
+      )
+      .max(1000)
+      .default([])
+      .refine(
+        (servers) => new Set(servers.map((s) => s.name)).size === servers.length,
+        'server names must be unique',
+      ),
+  })
+  .prefault({});
+
+export type McpFile = z.infer<typeof McpSchema>;
