@@ -16,6 +16,7 @@ import type { Fault } from '../../core/domain/fault.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import { faultsLogger } from './fault-wire.ts';
 import { faultFromWire } from './from-wire.ts';
+import { deliveryKey, RecentKeys } from './recent-keys.ts';
 
 export interface McpServerSettings {
   readonly name: string;
@@ -71,7 +72,7 @@ export class McpFaultSource {
   private transport: StreamableHTTPClientTransport | undefined;
   private stopped = false;
   private failed: ((reason: string) => void) | undefined;
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new RecentKeys();
   private warnedMalformed = false;
 
   constructor(settings: McpServerSettings, sink: (fault: Fault) => Promise<unknown>, logger: Logger) {
@@ -253,7 +254,7 @@ export class McpFaultSource {
       return;
     }
     const { fault } = result;
-    const key = `${fault.faultId}|${String(fault.resolved)}|${fault.observedAt.getTime()}`;
+    const key = deliveryKey(fault);
     this.update({ lastEventAt: new Date() });
     if (this.seen.has(key)) return;
     try {
@@ -263,11 +264,7 @@ export class McpFaultSource {
       this.failed?.(`a fault could not be stored: ${describe(error)}`);
       return;
     }
-    this.seen.set(key, Date.now());
-    if (this.seen.size > 50_000) {
-      const oldest = this.seen.keys().next();
-      if (!oldest.done) this.seen.delete(oldest.value);
-    }
+    this.seen.add(key);
     this.update({ faults: this.state.faults + 1 });
   }
 
