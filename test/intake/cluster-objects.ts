@@ -77,6 +77,24 @@ export const podStatus = {
     phase: 'Pending',
     containerStatuses: [container({ state: { waiting: { reason, message } } })],
   }),
+  exitedWithError: (): NonNullable<V1Pod['status']> => ({
+    phase: 'Running',
+    containerStatuses: [
+      container({
+        restartCount: 2,
+        state: { running: { startedAt: new Date() } },
+        lastState: {
+          terminated: {
+            exitCode: 2,
+            reason: 'Error',
+            message: 'config parse error',
+            startedAt: new Date(),
+            finishedAt: new Date(),
+          },
+        },
+      }),
+    ],
+  }),
   running: (): NonNullable<V1Pod['status']> => ({
     phase: 'Running',
     conditions: [{ type: 'Ready', status: 'True' }],

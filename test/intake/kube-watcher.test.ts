@@ -98,6 +98,7 @@ describe('the Kubernetes fault watcher on a real apiserver', () => {
       { reason: 'CreateContainerConfigError' },
     ],
     ['evicted', 'Evicted', podStatus.evicted, { reason: 'Evicted' }],
+    ['restarting', 'ContainerErrorExit', podStatus.exitedWithError, { exitCode: 2, restartCount: 2 }],
   ] as const)('reports %s pods as %s, one fault each', async (name, cls, status, context) => {
     await createGhostPod(client, namespace, name);
     await setPodStatus(client, namespace, name, status());
@@ -149,6 +150,50 @@ describe('the Kubernetes fault watcher on a real apiserver', () => {
     expect(fault).toMatchObject({ class: 'ProbeFailure', container: 'app:liveness' });
     expect(fault.context.events?.[0]).toMatchObject({ type: 'Warning', reason: 'Unhealthy', count: 3 });
     await waitFor('probe failure resolved', (f) => f.resource.name === 'unhealthy' && f.resolved, 10_000);
+  });
+
+  it('reports a volume that fails to mount, from its Events', async () => {
+    await createGhostPod(client, namespace, 'mounter');
+    const pod = await client.core.readNamespacedPod({ name: 'mounter', namespace });
+    await client.core.createNamespacedEvent({
+      namespace,
+      body: {
+        metadata: { name: 'mounter.mount' },
+        involvedObject: { kind: 'Pod', namespace, name: 'mounter', uid: pod.metadata?.uid ?? '' },
+        reason: 'FailedMount',
+        type: 'Warning',
+        message: 'MountVolume.SetUp failed for volume "data" : secret "db-credentials" not found',
+        lastTimestamp: new Date(),
+      },
+    });
+    const fault = await waitFor('failed mount', (f) => f.resource.name === 'mounter');
+    expect(fault).toMatchObject({ class: 'VolumeProblem', context: { reason: 'FailedMount' } });
+  });
+
+  it('reports a StatefulSet short of ready pods past the grace period', async () => {
+    await client.apps.createNamespacedStatefulSet({
+      namespace,
+      body: {
+        metadata: { name: 'db' },
+        spec: {
+          replicas: 1,
+          serviceName: 'db',
+          selector: { matchLabels: { app: 'db' } },
+          template: {
+            metadata: { labels: { app: 'db' } },
+            spec: {
+              nodeSelector: { 'watchkeeper.test/none': 'true' },
+              containers: [{ name: 'db', image: 'x' }],
+            },
+          },
+        },
+      },
+    });
+    const fault = await waitFor(
+      'statefulset unavailable',
+      (f) => f.resource.name === 'db' && f.resource.kind === 'StatefulSet',
+    );
+    expect(fault).toMatchObject({ class: 'WorkloadUnavailable', context: { message: '0 of 1 ready' } });
   });
 
   it('reports a Deployment past its progress deadline', async () => {
