@@ -41,6 +41,11 @@ describe('architecture', () => {
     ['bot/slack/x.ts', '../../core/store/open-store.ts', /bot\/ may not depend on core\/store\//],
     ['runners/x.ts', '../bot/cli/bin.ts', /runners\/ may not depend on bot\//],
     ['bot/slack/x.ts', '../wiring/runtime.ts', /bot\/ may not depend on bot\/wiring\//],
+    [
+      'listeners/kube/x.ts',
+      '@modelcontextprotocol/sdk/client/index.js',
+      /only listeners\/mcp may use that package/,
+    ],
   ])('the checker catches %s importing %s', (file, specifier, message) => {
     expect(checkImport(file, specifier)).toMatch(message);
   });

@@ -49,14 +49,15 @@ const allowed: Record<Area, readonly Area[]> = {
   test: areas,
 };
 
-/** Packages only some areas may use; anything else is free. */
-const packageOwners: Record<string, readonly Area[]> = {
+/** Packages only some areas (or folders) may use; anything else is free. */
+const packageOwners: Record<string, readonly string[]> = {
   'drizzle-orm': ['core/store'],
   postgres: ['core/store'],
   '@electric-sql/pglite': ['core/store'],
   '@slack/bolt': ['bot'],
   '@slack/web-api': ['bot'],
-  '@modelcontextprotocol/sdk': ['listeners', 'runners'],
+  // The SDK lives in one folder, so the move to protocol 2026-07-28 (subscriptions/listen) touches only it.
+  '@modelcontextprotocol/sdk': ['listeners/mcp'],
   '@nats-io/transport-node': ['runners', 'listeners'],
   '@nats-io/jetstream': ['runners', 'listeners'],
   '@aws-sdk/client-s3': ['runners'],
@@ -92,7 +93,9 @@ export function checkImport(file: string, specifier: string): string | undefined
       : undefined;
   }
   const owners = packageOwners[packageName(specifier)];
-  const owner = owners?.some((o) => from === o || from.startsWith(`${o}/`)) ?? true;
+  const where = file.split(path.sep).join('/');
+  const owner =
+    owners?.some((o) => from === o || from.startsWith(`${o}/`) || where.startsWith(`${o}/`)) ?? true;
   return owner
     ? undefined
     : `${file} imports ${specifier}: only ${owners?.join(', ') ?? ''} may use that package`;
