@@ -34,7 +34,8 @@ export interface Config {
   readonly watcher: WatcherFile;
   readonly mcpServers: readonly {
     readonly name: string;
-    readonly url: string;
+    readonly url: string | undefined;
+    readonly stdio: { readonly command: string; readonly args: readonly string[] } | undefined;
     readonly token: Secret | undefined;
     readonly cluster: string | undefined;
     readonly mechanism: 'auto' | 'logging' | 'resources';

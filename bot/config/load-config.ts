@@ -117,6 +117,7 @@ function resolveConfig(file: ConfigFile, source: string, env: ConfigSources['env
       return {
         name: server.name,
         url: server.url,
+        stdio: server.command === undefined ? undefined : { command: server.command, args: server.args },
         token: token === undefined ? undefined : new Secret(token),
         cluster: server.cluster,
         mechanism: server.mechanism,

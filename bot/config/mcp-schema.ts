@@ -9,7 +9,11 @@ export const McpSchema = z
           name: z
             .string()
             .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a short name: lowercase letters, digits and dashes'),
-          url: z.url(),
+          /** Streamable HTTP endpoint of the server... */
+          url: z.url().optional(),
+          /** ...or, for a local server, the command that runs it over stdio. */
+          command: z.string().min(1).optional(),
+          args: z.array(z.string()).default([]),
           /** The environment variable holding the server's bearer token (secrets never live in the file). */
           tokenEnv: z
             .string()
@@ -21,6 +25,9 @@ export const McpSchema = z
           pingSeconds: z.number().int().min(1).max(600).default(30),
         }),
       )
+      .refine((servers) => servers.every((s) => (s.url === undefined) !== (s.command === undefined)), {
+        message: 'each server needs either url (Streamable HTTP) or command (stdio), not both',
+      })
       .max(1000)
       .default([])
       .refine(

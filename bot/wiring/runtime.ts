@@ -116,7 +116,8 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
         ? startMcpSupervisor(
             config.mcpServers.map((server) => ({
               name: server.name,
-              url: server.url,
+              ...(server.url !== undefined && { url: server.url }),
+              ...(server.stdio && { stdio: server.stdio }),
               ...(server.token && { token: server.token.reveal() }),
               ...(server.cluster !== undefined && { cluster: server.cluster }),
               mechanism: server.mechanism,

@@ -5,6 +5,7 @@
  * by itself (lost session/404, exhausted stream reconnects, failed pings). See ../shared/notes/mcp.md §3 and §6.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
   LoggingMessageNotificationSchema,
@@ -17,10 +18,17 @@ import type { Logger } from '../../core/ports/logger.ts';
 import { faultsLogger } from './fault-wire.ts';
 import { faultFromWire } from './from-wire.ts';
 import { deliveryKey, RecentKeys } from './recent-keys.ts';
+import { Semaphore } from './semaphore.ts';
 
 export interface McpServerSettings {
   readonly name: string;
-  readonly url: string;
+  /** Streamable HTTP endpoint; or, for a local server, `stdio` with the command to run. */
+  readonly url?: string;
+  readonly stdio?: {
+    readonly command: string;
+    readonly args: readonly string[];
+    readonly env?: Readonly<Record<string, string>>;
+  };
   readonly token?: string;
   /** Our name for the server's cluster (the fork reports its kubeconfig context name). */
   readonly cluster?: string;
@@ -69,19 +77,29 @@ export class McpFaultSource {
   private readonly logger: Logger;
   private state: SourceState;
   private client: Client | undefined;
-  private transport: StreamableHTTPClientTransport | undefined;
+  private transport: StreamableHTTPClientTransport | StdioClientTransport | undefined;
   private stopped = false;
   private failed: ((reason: string) => void) | undefined;
   private readonly seen = new RecentKeys();
   private warnedMalformed = false;
 
-  constructor(settings: McpServerSettings, sink: (fault: Fault) => Promise<unknown>, logger: Logger) {
+  /** Shared by every source of a supervisor: a network blip must not re-initialize hundreds of sessions at once. */
+  private readonly setups: Semaphore;
+
+  constructor(
+    settings: McpServerSettings,
+    sink: (fault: Fault) => Promise<unknown>,
+    logger: Logger,
+    setups: Semaphore = new Semaphore(1),
+  ) {
+    this.setups = setups;
     this.settings = settings;
     this.sink = sink;
     this.logger = logger.child({ mcpServer: settings.name });
+    const stdio = settings.stdio;
     this.state = {
       name: settings.name,
-      url: settings.url,
+      url: settings.url ?? (stdio ? `stdio: ${[stdio.command, ...stdio.args].join(' ')}` : ''),
       status: 'connecting',
       connects: 0,
       faults: 0,
@@ -131,18 +149,7 @@ export class McpFaultSource {
     const ended = new Promise<string>((resolve) => {
       this.failed = resolve;
     });
-    const transport = new StreamableHTTPClientTransport(new URL(this.settings.url), {
-      fetch: streamingFetch,
-      ...(this.settings.token && {
-        requestInit: { headers: { Authorization: `Bearer ${this.settings.token}` } },
-      }),
-      reconnectionOptions: {
-        initialReconnectionDelay: 500,
-        maxReconnectionDelay: 5_000,
-        reconnectionDelayGrowFactor: 1.5,
-        maxRetries: 5,
-      },
-    });
+    const transport = this.newTransport();
     const client = new Client({ name: 'watchkeeper', version: '0.1.0' }, { capabilities: {} });
     this.client = client;
     this.transport = transport;
@@ -161,33 +168,12 @@ export class McpFaultSource {
     });
     client.setNotificationHandler(ResourceListChangedNotificationSchema, () => undefined);
 
-    await client.connect(transport);
-    const capabilities = client.getServerCapabilities() ?? {};
-    const tools = capabilities.tools ? (await client.listTools()).tools.map((t) => t.name) : [];
-    const wanted = this.settings.mechanism ?? 'auto';
-    const useLogging = wanted === 'logging' || (wanted === 'auto' && tools.includes('events_subscribe'));
-    if (useLogging) {
-      if (capabilities.logging) await client.setLoggingLevel('info');
-      const result = await client.callTool({ name: 'events_subscribe', arguments: { mode: 'faults' } });
-      if (result.isError) throw new Error(`events_subscribe refused: ${JSON.stringify(result.content)}`);
-    } else if (capabilities.resources?.subscribe) {
-      const { resources } = await client.listResources();
-      const list = resources.find(
-        (r) => /faults/i.test(r.uri) && !r.uri.slice(r.uri.indexOf('faults') + 6).includes('/'),
-      );
-      for (const resource of list ? [list] : resources) await client.subscribeResource({ uri: resource.uri });
-    } else {
-      throw new Error('the server offers neither events_subscribe nor resource subscriptions');
+    const release = await this.setups.acquire();
+    try {
+      await this.setUp(client, transport);
+    } finally {
+      release();
     }
-    this.update({
-      status: 'connected',
-      mechanism: useLogging ? 'logging' : 'resources',
-      since: new Date(),
-      connects: this.state.connects + 1,
-    });
-    this.logger.info({ mechanism: this.state.mechanism }, `MCP server ${this.settings.name} connected`);
-    await this.reconcile(tools);
-
     const ping = setInterval(() => {
       client
         .ping({ timeout: 10_000 })
@@ -198,6 +184,74 @@ export class McpFaultSource {
     } finally {
       clearInterval(ping);
     }
+  }
+
+  /** Initialize, subscribe the way the server offers, and reconcile. */
+  private async setUp(
+    client: Client,
+    transport: StreamableHTTPClientTransport | StdioClientTransport,
+  ): Promise<void> {
+    await client.connect(transport);
+    const capabilities = client.getServerCapabilities() ?? {};
+    const tools = capabilities.tools ? (await client.listTools()).tools.map((t) => t.name) : [];
+    const wanted = this.settings.mechanism ?? 'auto';
+    const canSubscribeResources = capabilities.resources?.subscribe === true;
+    // Logging push: the fork's events_subscribe, or a server that logs faults to every session once a level is set.
+    const useLogging =
+      wanted === 'logging' ||
+      (wanted === 'auto' &&
+        (tools.includes('events_subscribe') ||
+          (!canSubscribeResources && capabilities.logging !== undefined)));
+    if (useLogging) {
+      if (capabilities.logging) await client.setLoggingLevel('info');
+      if (tools.includes('events_subscribe')) {
+        const result = await client.callTool({ name: 'events_subscribe', arguments: { mode: 'faults' } });
+        if (result.isError) throw new Error(`events_subscribe refused: ${JSON.stringify(result.content)}`);
+      }
+    } else if (canSubscribeResources) {
+      const { resources } = await client.listResources();
+      const list = resources.find(
+        (r) => /faults/i.test(r.uri) && !r.uri.slice(r.uri.indexOf('faults') + 6).includes('/'),
+      );
+      for (const resource of list ? [list] : resources) await client.subscribeResource({ uri: resource.uri });
+    } else {
+      throw new Error(
+        'the server pushes no faults: it offers no events_subscribe tool, no resource subscriptions and no logging',
+      );
+    }
+    this.update({
+      status: 'connected',
+      mechanism: useLogging ? 'logging' : 'resources',
+      since: new Date(),
+      connects: this.state.connects + 1,
+    });
+    this.logger.info({ mechanism: this.state.mechanism }, `MCP server ${this.settings.name} connected`);
+    await this.reconcile(tools);
+  }
+
+  private newTransport(): StreamableHTTPClientTransport | StdioClientTransport {
+    const { stdio, url } = this.settings;
+    if (stdio) {
+      return new StdioClientTransport({
+        command: stdio.command,
+        args: [...stdio.args],
+        env: { ...getDefaultEnvironment(), ...stdio.env },
+        stderr: 'ignore',
+      });
+    }
+    if (!url) throw new Error('neither a url nor a stdio command is configured');
+    return new StreamableHTTPClientTransport(new URL(url), {
+      fetch: streamingFetch,
+      ...(this.settings.token && {
+        requestInit: { headers: { Authorization: `Bearer ${this.settings.token}` } },
+      }),
+      reconnectionOptions: {
+        initialReconnectionDelay: 500,
+        maxReconnectionDelay: 5_000,
+        reconnectionDelayGrowFactor: 1.5,
+        maxRetries: 5,
+      },
+    });
   }
 
   /** After every (re)connect: what holds now, so faults raised while disconnected are not missed. */
@@ -276,7 +330,8 @@ export class McpFaultSource {
     if (!transport || !client) return;
     client.onclose = () => undefined;
     client.onerror = () => undefined;
-    await transport.terminateSession().catch(() => undefined);
+    if (transport instanceof StreamableHTTPClientTransport)
+      await transport.terminateSession().catch(() => undefined);
     await client.close().catch(() => undefined);
   }
 

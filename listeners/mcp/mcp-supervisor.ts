@@ -2,6 +2,7 @@
 import type { Fault } from '../../core/domain/fault.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import { McpFaultSource, type McpServerSettings, type SourceState } from './mcp-fault-source.ts';
+import { Semaphore } from './semaphore.ts';
 
 export interface McpSupervisor {
   states(): readonly SourceState[];
@@ -13,7 +14,9 @@ export function startMcpSupervisor(
   sink: (fault: Fault) => Promise<unknown>,
   logger: Logger,
 ): McpSupervisor {
-  const sources = servers.map((settings) => new McpFaultSource(settings, sink, logger));
+  // A network blip drops every session at once: re-initialize at most 16 at a time.
+  const setups = new Semaphore(16);
+  const sources = servers.map((settings) => new McpFaultSource(settings, sink, logger, setups));
   const loops = sources.map((source) => source.run());
   return {
     states: () => sources.map((source) => source.current()),

@@ -48,6 +48,11 @@ describe('watchkeeper with bad configuration', () => {
       /^watchkeeper: configuration error: .*watchkeeper\.yaml: not valid YAML at line \d+/,
     ],
     [
+      'an MCP server with both a url and a command',
+      'mcp:\n  servers:\n    - { name: a, url: "http://x/mcp", command: node }\n',
+      /^watchkeeper: configuration error: mcp\.servers: each server needs either url \(Streamable HTTP\) or command \(stdio\)/,
+    ],
+    [
       'a zero run cap',
       'incidents:\n  caps:\n    maxConcurrentRuns: 0\n',
       /^watchkeeper: configuration error: incidents\.caps\.maxConcurrentRuns: Too small/,

@@ -96,3 +96,30 @@ describe('listening to kubernetes-mcp-server-with-events', () => {
     expect(received[0]?.context.message).toBe('lone surrogate \ufffd and NUL \ufffd in text');
   });
 });
+
+describe('a local MCP fault server over stdio', () => {
+  it('is started as a child process, subscribed to and reconciled', async () => {
+    const received: Fault[] = [];
+    const script = new URL('stdio-fault-server.ts', import.meta.url).pathname;
+    const source = new McpFaultSource(
+      { name: 'local', stdio: { command: process.execPath, args: ['--import', 'tsx', script] } },
+      (fault) => {
+        received.push(fault);
+        return Promise.resolve();
+      },
+      silentLogger,
+    );
+    void source.run();
+    try {
+      await until('the fault that holds', () => received.length === 1, 20_000);
+      expect(received[0]).toMatchObject({ faultId: 'stdio-fault-1', source: { kind: 'mcp', name: 'local' } });
+      expect(source.current()).toMatchObject({
+        status: 'connected',
+        mechanism: 'logging',
+        url: expect.stringMatching(/^stdio: /) as string,
+      });
+    } finally {
+      await source.stop();
+    }
+  });
+});
