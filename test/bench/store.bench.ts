@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type OpenedStore, type StoreOptions } from '../../core/store/open-store.ts';
+import { concurrently } from '../fixtures/concurrently.ts';
 import { makeFault } from '../fixtures/domain.ts';
 import { withBenchDatabase } from './bench-database.ts';
 
@@ -22,16 +23,7 @@ interface Figures {
 
 async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<number> {
   const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) {
-        const item = items[next];
-        next += 1;
-        if (item !== undefined) await work(item);
-      }
-    }),
-  );
+  await concurrently(items, concurrency, work);
   return (performance.now() - started) / 1000;
 }
 

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type OpenedStore } from '../../core/store/open-store.ts';
+import { until } from '../fixtures/until.ts';
 import { createTestDatabase } from '../store/postgres-database.ts';
 import {
   queueIncidents,
@@ -11,14 +11,6 @@ import {
   startSchedulerProcess,
   type SchedulerProcess,
 } from './scheduler-fixtures.ts';
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not reached after ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
 
 describe('scheduling across restarts and replicas (real PostgreSQL, real processes)', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -125,7 +117,7 @@ describe('scheduling across restarts and replicas (real PostgreSQL, real process
   it('after kill -9 with 3 runs in flight and 20 queued, a restart finishes every incident and runs none twice', async () => {
     await queueIncidents(store, 23);
     const first = await start('first');
-    await until('3 runs in flight', async () => (await statuses()).get('triaging') === 3);
+    await until('3 runs in flight', async () => (await statuses()).get('triaging') === 3, 60_000);
     first.child.kill('SIGKILL');
     await first.exited;
     expect((await statuses()).get('triage_queued')).toBe(20);

@@ -4,6 +4,7 @@
  */
 import type { Fault } from '../../core/domain/fault.ts';
 import type { FaultIntake, IntakeOutcome } from '../../core/services/fault-intake.ts';
+import { concurrently } from '../fixtures/concurrently.ts';
 import { makeFault, t0 } from '../fixtures/domain.ts';
 
 export const stormNode = 'node-7';
@@ -80,21 +81,10 @@ export function stormOrder(storm: Storm): Fault[] {
   return [storm.nodeFault, ...shuffle([...storm.deploymentFaults, ...storm.nodePodFaults])];
 }
 
-export async function ingestConcurrently(
+export function ingestConcurrently(
   intake: FaultIntake,
   faults: readonly Fault[],
   concurrency: number,
 ): Promise<IntakeOutcome[]> {
-  const outcomes: IntakeOutcome[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < faults.length) {
-        const fault = faults[next];
-        next += 1;
-        if (fault) outcomes.push(await intake.ingest(fault));
-      }
-    }),
-  );
-  return outcomes;
+  return concurrently(faults, concurrency, (fault) => intake.ingest(fault));
 }

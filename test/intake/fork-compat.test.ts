@@ -1,18 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Fault } from '../../core/domain/fault.ts';
 import { McpFaultSource } from '../../listeners/mcp/mcp-fault-source.ts';
 import { silentLogger } from '../fixtures/logger.ts';
+import { until } from '../fixtures/until.ts';
 import { startForkFake, type ForkFake } from './fork-fake-server.ts';
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
 
 describe('listening to kubernetes-mcp-server-with-events', () => {
   let fork: ForkFake;

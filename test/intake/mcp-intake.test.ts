@@ -6,6 +6,7 @@ import { createKubeWatcher, type KubeWatcher } from '../../listeners/kube/kube-w
 import { startEmitServer, type EmitServer } from '../../listeners/mcp/emit-server.ts';
 import { McpFaultSource } from '../../listeners/mcp/mcp-fault-source.ts';
 import { silentLogger } from '../fixtures/logger.ts';
+import { until } from '../fixtures/until.ts';
 import { createNamespace, deleteNamespace, kubeClient, type KubeClient } from '../harness/kube-helpers.ts';
 import { harness } from '../harness/use.ts';
 import { incidentServices } from '../incidents/incident-harness.ts';
@@ -59,18 +60,6 @@ describe('watcher → watchkeeper emit → MCP listener → store (real apiserve
     void source.run();
     await until(`${mechanism} listener connected`, () => source.current().status === 'connected');
     return source;
-  }
-
-  async function until(
-    what: string,
-    check: () => boolean | Promise<boolean>,
-    timeoutMs = 20_000,
-  ): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs} ms`);
-      await sleep(100);
-    }
   }
 
   const storedFor = async (pod: string) => {
