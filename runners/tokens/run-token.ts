@@ -1,7 +1,8 @@
 /**
  * Per-run credentials: a ServiceAccount token from the TokenRequest API, bound to a Secret made for this run.
- * The token expires at the run's deadline plus a margin (the apiserver's minimum is 10 minutes), and is dead the
- * moment the run ends: revoking deletes the bound Secret, which the apiserver checks on every request.
+ * The token expires at the run's deadline plus a margin (the apiserver's minimum is 10 minutes) and dies when the
+ * run ends: revoking deletes the bound Secret, and the apiserver refuses the token once its authentication cache
+ * forgets it (about 10 s, measured on the harness apiserver).
  */
 import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 
