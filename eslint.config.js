@@ -66,6 +66,7 @@ export default tseslint.config(
     languageOptions: {
       globals: {
         process: 'readonly',
+        console: 'readonly',
         setInterval: 'readonly',
         clearInterval: 'readonly',
         setTimeout: 'readonly',

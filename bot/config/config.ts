@@ -1,4 +1,5 @@
 import type { IncidentSettings } from '../../core/services/incident-settings.ts';
+import type { AgentProfile } from '../../core/domain/agent-profile.ts';
 import type { ConfigFile } from './schema.ts';
 import type { WatcherFile } from './watcher-schema.ts';
 import type { Secret } from './secret.ts';
@@ -32,6 +33,12 @@ export interface Config {
   };
   readonly incidents: IncidentSettings;
   readonly watcher: WatcherFile;
+  readonly agents: {
+    readonly default: string | undefined;
+    readonly workDir: string;
+    readonly credentials: { readonly namespace: string; readonly serviceAccount: string };
+    readonly profiles: Readonly<Record<string, AgentProfile>>;
+  };
   readonly mcpServers: readonly {
     readonly name: string;
     readonly url: string | undefined;

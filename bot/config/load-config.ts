@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import type { AgentProfile } from '../../core/domain/agent-profile.ts';
 import { toIncidentSettings } from './incidents-schema.ts';
 import type { z } from 'zod';
 import { ConfigError } from '../../core/domain/errors.ts';
@@ -104,7 +105,11 @@ function resolveConfig(file: ConfigFile, source: string, env: ConfigSources['env
             }
           : resolveS3(file, secret),
     },
-    incidents: toIncidentSettings(file.incidents),
+    incidents: {
+      ...toIncidentSettings(file.incidents),
+      defaultAgent: resolveAgents(file, env, stateDir).default ?? 'default',
+    },
+    agents: resolveAgents(file, env, stateDir),
     webhookToken: secret('WATCHKEEPER_WEBHOOK_TOKEN'),
     mcpServers: file.mcp.servers.map((server, i) => {
       const token = server.tokenEnv === undefined ? undefined : nonEmpty(env[server.tokenEnv]);
@@ -129,6 +134,57 @@ function resolveConfig(file: ConfigFile, source: string, env: ConfigSources['env
       ...(file.watcher.kubeconfig !== undefined && { kubeconfig: resolve(cwd, file.watcher.kubeconfig) }),
     },
     log: file.log,
+  };
+}
+
+function resolveAgents(file: ConfigFile, env: ConfigSources['env'], stateDir: string): Config['agents'] {
+  const { agents } = file;
+  const names = Object.keys(agents.profiles);
+  const fallback = names.length === 1 ? names[0] : undefined;
+  const chosen = agents.default ?? fallback;
+  if (chosen !== undefined && !names.includes(chosen)) {
+    throw new ConfigError(
+      'agents.default',
+      `no profile named ${chosen}; profiles: ${names.join(', ') || 'none'}`,
+    );
+  }
+  if (chosen === undefined && names.length > 1) {
+    throw new ConfigError(
+      'agents.default',
+      `several profiles (${names.join(', ')}): name the one triage runs use`,
+    );
+  }
+  const profiles = Object.fromEntries(
+    Object.entries(agents.profiles).map(([name, profile]) => {
+      const secrets = Object.fromEntries(
+        profile.secretEnv.map((variable) => {
+          const value = nonEmpty(env[variable]);
+          if (value === undefined) {
+            throw new ConfigError(
+              `agents.profiles.${name}.secretEnv`,
+              `the environment variable ${variable} is not set`,
+            );
+          }
+          return [variable, value];
+        }),
+      );
+      const resolved: AgentProfile = {
+        name,
+        kind: profile.kind,
+        command: profile.command,
+        args: profile.args,
+        env: { ...profile.env, ...secrets },
+        skillsPath: profile.skillsPath,
+        ...(profile.timeoutMinutes !== undefined && { timeoutMs: profile.timeoutMinutes * 60_000 }),
+      };
+      return [name, resolved];
+    }),
+  );
+  return {
+    default: chosen,
+    workDir: resolve(stateDir, agents.workDir ?? 'runs'),
+    credentials: agents.credentials,
+    profiles,
   };
 }
 

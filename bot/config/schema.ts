@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { IncidentsSchema } from './incidents-schema.ts';
+import { AgentsSchema } from './agents-schema.ts';
 import { McpSchema } from './mcp-schema.ts';
 import { WatcherSchema } from './watcher-schema.ts';
 
@@ -75,6 +76,7 @@ export const ConfigFileSchema = z.strictObject({
   incidents: IncidentsSchema,
   watcher: WatcherSchema,
   mcp: McpSchema,
+  agents: AgentsSchema,
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
     .prefault({}),

@@ -14,6 +14,7 @@ import { createWebhookHandler } from '../../listeners/webhooks/webhook-handler.t
 import { startMcpSupervisor } from '../../listeners/mcp/mcp-supervisor.ts';
 import { listenerStatusRoute } from './listener-status.ts';
 import { startMaintenance } from './maintenance.ts';
+import { startTriage } from './triage.ts';
 import { findWatcherKubeConfig, startWatcher } from './watcher.ts';
 import { uuidV7Gen } from './uuid-v7.ts';
 import { checkRemoteDatabase, openBus, openDatabase, openS3IfConfigured } from './adapters.ts';
@@ -133,6 +134,8 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       const watcher = await startWatcher(config, kubeconfig, intake, logger);
       cleanups.push(() => watcher.stop());
     }
+    const scheduler = startTriage(config, { store, bus, lifecycle, reports, kubeconfig }, logger);
+    if (scheduler) cleanups.push(() => scheduler.stop({ abandon: true }));
     const maintenance = startMaintenance({ store, lifecycle, clock: systemClock }, config.incidents, logger);
     cleanups.push(() => maintenance.stop());
 

@@ -120,6 +120,17 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
           }),
           `the triage run failed (${result.failure.reason})`,
         );
+    logger.info(
+      {
+        incidentId: run.incidentId,
+        runId: run.id,
+        agent: run.agent,
+        ...(result.ok ? { reportKey: result.reportKey } : { failure: result.failure }),
+      },
+      result.ok
+        ? `triage run finished: report ${result.reportKey ?? '(none)'}`
+        : `triage run failed: ${result.failure.reason}`,
+    );
     if (!outcome.ok)
       logger.info({ runId: run.id, why: outcome.error.message }, 'run ended after its incident moved on');
     if (result.ok || !neutralFailureReasons.includes(result.failure.reason)) {

@@ -1,0 +1,62 @@
+/** Starts the triage scheduler with the configured agent profiles (nothing runs without one). */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { systemClock } from '../../core/ports/clock.ts';
+import type { Bus } from '../../core/ports/bus.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import type { ReportStore } from '../../core/ports/report-store.ts';
+import type { Store } from '../../core/ports/store.ts';
+import type { LifecycleService } from '../../core/services/lifecycle-service.ts';
+import { createTriageScheduler, type TriageScheduler } from '../../core/services/triage-scheduler.ts';
+import type { KubeConfigChoice } from '../../listeners/kube/kube-config.ts';
+import { createTriageLauncher } from '../../runners/triage/triage-launcher.ts';
+import type { Config } from '../config/config.ts';
+import { uuidV7Gen } from './uuid-v7.ts';
+
+export function startTriage(
+  config: Config,
+  deps: {
+    readonly store: Store;
+    readonly bus: Bus;
+    readonly lifecycle: LifecycleService;
+    readonly reports: ReportStore;
+    readonly kubeconfig: KubeConfigChoice | undefined;
+  },
+  logger: Logger,
+): TriageScheduler | undefined {
+  const names = Object.keys(config.agents.profiles);
+  if (names.length === 0) {
+    logger.info(
+      {},
+      'no agent profiles configured (agents.profiles): incidents queue for triage, no run starts',
+    );
+    return undefined;
+  }
+  const launcher = createTriageLauncher({
+    profiles: config.agents.profiles,
+    workRoot: config.agents.workDir,
+    store: deps.store,
+    reports: deps.reports,
+    ...(deps.kubeconfig && {
+      kube: { config: deps.kubeconfig.config, credentials: config.agents.credentials },
+    }),
+    logger: logger.child({ component: 'triage' }),
+  });
+  const scheduler = createTriageScheduler({
+    store: deps.store,
+    bus: deps.bus,
+    lifecycle: deps.lifecycle,
+    launcher,
+    clock: systemClock,
+    ids: uuidV7Gen,
+    logger: logger.child({ component: 'scheduler' }),
+    settings: config.incidents,
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+  });
+  scheduler.start();
+  logger.info(
+    { agents: names, default: config.agents.default },
+    `triage runs use agent profile ${config.agents.default ?? names.join(', ')}`,
+  );
+  return scheduler;
+}

@@ -1,0 +1,88 @@
+/**
+ * The triage report an agent writes (format defined by skills/kubernetes-triage): required sections, a triage
+ * card with severity and confidence, and a machine-readable `watchkeeper-actions` block of proposed actions.
+ */
+import { severities, type Severity } from '../../core/domain/severity.ts';
+import type { Confidence, TriageCard } from '../../core/domain/report.ts';
+
+export const requiredSections = [
+  'Triage card',
+  'Problem statement',
+  'Findings',
+  'Hypotheses',
+  'Remediation plan',
+  'Proof of work',
+] as const;
+
+export interface ParsedReport {
+  readonly card: TriageCard;
+  /** The proposed actions as the agent wrote them; remediation validates each against its typed set. */
+  readonly actions: readonly Record<string, unknown>[];
+}
+
+export type ReportCheck =
+  | { readonly ok: true; readonly report: ParsedReport }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+const confidences: readonly Confidence[] = ['high', 'medium', 'low'];
+
+function section(markdown: string, title: string): string | undefined {
+  const pattern = new RegExp(`^##\\s+${title}\\s*$([\\s\\S]*?)(?=^##\\s|$(?![\\s\\S]))`, 'im');
+  return pattern.exec(markdown)?.[1]?.trim();
+}
+
+function field(card: string, name: string): string | undefined {
+  return new RegExp(`^[-*]\\s*\\**${name}\\**\\s*:\\s*(.+)$`, 'im').exec(card)?.[1]?.trim();
+}
+
+export function parseReport(markdown: string): ReportCheck {
+  const problems: string[] = [];
+  for (const title of requiredSections) {
+    if (section(markdown, title) === undefined) problems.push(`missing section "## ${title}"`);
+  }
+  const card = section(markdown, 'Triage card') ?? '';
+  const status = field(card, 'Status');
+  const severity = field(card, 'Severity')?.toLowerCase();
+  const rootCause = field(card, 'Root cause');
+  const confidence = field(card, 'Confidence')?.toLowerCase();
+  if (!status) problems.push('the triage card has no "Status:" line');
+  if (!rootCause) problems.push('the triage card has no "Root cause:" line');
+  if (!severity || !(severities as readonly string[]).includes(severity)) {
+    problems.push(`the triage card's severity must be one of ${severities.join(', ')}`);
+  }
+  if (!confidence || !(confidences as readonly string[]).includes(confidence)) {
+    problems.push(`the triage card's confidence must be one of ${confidences.join(', ')}`);
+  }
+  const block = /```json\s+watchkeeper-actions\s*\n([\s\S]*?)```/.exec(markdown)?.[1];
+  let actions: Record<string, unknown>[] = [];
+  if (block === undefined) {
+    problems.push(
+      'the remediation plan has no ```json watchkeeper-actions block (write [] when there is nothing to do)',
+    );
+  } else {
+    try {
+      const parsed = JSON.parse(block) as unknown;
+      if (
+        !Array.isArray(parsed) ||
+        !parsed.every((a) => typeof a === 'object' && a !== null && 'type' in a)
+      ) {
+        problems.push('the watchkeeper-actions block must be a JSON array of objects with a "type"');
+      } else actions = parsed as Record<string, unknown>[];
+    } catch (error) {
+      problems.push(`the watchkeeper-actions block is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    report: {
+      card: {
+        status: status ?? '',
+        severity: severity as Severity,
+        rootCause: rootCause ?? '',
+        confidence: confidence as Confidence,
+      },
+      actions,
+    },
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * A triage run end to end for one agent profile: mint the run's read-only token, prepare the workspace, run the
+ * agent command in a local sandbox, revoke the token, validate the report and keep it (Markdown, sanitized HTML,
+ * transcript, metadata) in the report store, everything redacted.
+ */
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { AgentProfile } from '../../core/domain/agent-profile.ts';
+import { asIncidentId } from '../../core/domain/ids.ts';
+import { redact } from '../../core/domain/redact.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import type { ReportStore } from '../../core/ports/report-store.ts';
+import type { Store } from '../../core/ports/store.ts';
+import type { LaunchRequest, RunResult, TriageLauncher } from '../../core/ports/triage-launcher.ts';
+import { outcomeToResult, stopLeftoverLocalRun } from '../local/local-process-launcher.ts';
+import { runSandboxedProcess, stderrFile, stdoutFile } from '../local/sandboxed-process.ts';
+import { parseReport } from '../reports/parse-report.ts';
+import { renderReportHtml } from '../reports/render-report.ts';
+import { accessSummary, formatAccess } from '../tokens/access-summary.ts';
+import { runKubeconfig } from '../tokens/run-kubeconfig.ts';
+import { mintRunToken, type RunToken, type RunTokenSettings } from '../tokens/run-token.ts';
+import { prepareWorkspace, type Workspace } from '../workspace/prepare-workspace.ts';
+import { expandArgs } from './agent-profile.ts';
+
+export interface TriageLauncherOptions {
+  readonly profiles: Readonly<Record<string, AgentProfile>>;
+  readonly workRoot: string;
+  readonly store: Store;
+  readonly reports: ReportStore;
+  /** Cluster access for runs; without it agents run with no kubeconfig (and the prompt says so). */
+  readonly kube?: { readonly config: KubeConfig; readonly credentials: RunTokenSettings };
+  readonly logger: Logger;
+  readonly killGraceMs?: number;
+}
+
+export function createTriageLauncher(options: TriageLauncherOptions): TriageLauncher {
+  const graceMs = options.killGraceMs ?? 5_000;
+
+  async function mint(
+    request: LaunchRequest,
+  ): Promise<{ token: RunToken; kubeconfig: string; summary: string } | undefined> {
+    if (!options.kube) return undefined;
+    const deadline = new Date(Date.now() + request.budget.wallTimeMs);
+    const token = await mintRunToken(options.kube.config, options.kube.credentials, {
+      id: request.run.id,
+      deadline,
+    });
+    const kubeconfig = runKubeconfig(options.kube.config, token.token);
+    const summary = formatAccess(await accessSummary(kubeconfig).catch(() => []));
+    return { token, kubeconfig, summary };
+  }
+
+  async function keep(request: LaunchRequest, workspace: Workspace, markdown: string): Promise<RunResult> {
+    const check = parseReport(markdown);
+    if (!check.ok) {
+      return { ok: false, failure: { reason: 'invalid_report', detail: check.problems.join('; ') } };
+    }
+    const { run, incident } = request;
+    const prefix = `incidents/${incident.id}/runs/${run.id}`;
+    const keys = {
+      markdownKey: `${prefix}/report.md`,
+      htmlKey: `${prefix}/report.html`,
+      transcriptKey: `${prefix}/transcript.log`,
+      metadataKey: `${prefix}/run.json`,
+    };
+    const clean = redact(markdown);
+    const transcript = redact(
+      [
+        await readFile(join(workspace.dir, stdoutFile), 'utf8').catch(() => ''),
+        await readFile(join(workspace.dir, stderrFile), 'utf8').catch(() => ''),
+      ].join('\n'),
+    );
+    await options.reports.put(keys.markdownKey, clean, 'text/markdown; charset=utf-8');
+    await options.reports.put(
+      keys.htmlKey,
+      renderReportHtml(clean, incident.title),
+      'text/html; charset=utf-8',
+    );
+    await options.reports.put(keys.transcriptKey, transcript, 'text/plain; charset=utf-8');
+    const metadata = {
+      runId: run.id,
+      incidentId: incident.id,
+      agent: run.agent,
+      card: check.report.card,
+      actions: check.report.actions,
+    };
+    await options.reports.put(keys.metadataKey, JSON.stringify(metadata, null, 2), 'application/json');
+    await options.store.reports.save({
+      runId: run.id,
+      incidentId: asIncidentId(incident.id),
+      card: check.report.card,
+      artifacts: keys,
+      createdAt: new Date(),
+    });
+    return { ok: true, reportKey: keys.markdownKey };
+  }
+
+  return {
+    runner: 'local',
+    async launch(request) {
+      const { run, incident, budget } = request;
+      const profile = options.profiles[run.agent];
+      if (!profile) {
+        return {
+          ok: false,
+          failure: { reason: 'sandbox_error', detail: `no agent profile "${run.agent}" is configured` },
+        };
+      }
+      const access = await mint(request).catch((error: unknown) => {
+        options.logger.warn(
+          { err: error, runId: run.id },
+          'could not mint the run token; the run goes without cluster access',
+        );
+        return undefined;
+      });
+      try {
+        const members = await options.store.incidents.members(incident.id);
+        const faults = await Promise.all(
+          members.map(async (member) => ({
+            member,
+            fault: (await options.store.faults.get(member.cluster, member.faultId))?.fault,
+          })),
+        );
+        const workspace = await prepareWorkspace({
+          root: options.workRoot,
+          run,
+          incident,
+          faults,
+          budget,
+          skillsPath: profile.skillsPath,
+          ...(access && {
+            access: {
+              kubeconfig: access.kubeconfig,
+              summary: access.summary,
+              expiresAt: access.token.expiresAt,
+            },
+          }),
+        });
+        const timeoutMs = Math.min(budget.wallTimeMs, profile.timeoutMs ?? budget.wallTimeMs);
+        const outcome = await runSandboxedProcess({
+          command: profile.command,
+          args: expandArgs(profile.args, workspace, run, budget),
+          cwd: workspace.dir,
+          env: {
+            ...profile.env,
+            ...(workspace.kubeconfigFile && { KUBECONFIG: workspace.kubeconfigFile }),
+            WATCHKEEPER_RUN_ID: run.id,
+            WATCHKEEPER_INCIDENT_ID: incident.id,
+            WATCHKEEPER_PROMPT_FILE: workspace.promptFile,
+            WATCHKEEPER_REPORT_FILE: workspace.reportFile,
+          },
+          timeoutMs,
+          signal: request.signal,
+          killGraceMs: graceMs,
+          onSpawn: (pid) => request.onSandbox({ kind: 'local', pid, host: hostname() }),
+        });
+        const result = await outcomeToResult(outcome, workspace.dir, timeoutMs);
+        if (!result.ok) return result;
+        const markdown = await readFile(workspace.reportFile, 'utf8').catch(() => undefined);
+        if (markdown === undefined) {
+          return {
+            ok: false,
+            failure: {
+              reason: 'invalid_report',
+              detail: `the agent wrote no report at ${workspace.reportFile}`,
+            },
+          };
+        }
+        return await keep(request, workspace, markdown);
+      } finally {
+        await access?.token.revoke().catch((error: unknown) => {
+          options.logger.warn(
+            { err: error, runId: run.id },
+            'could not revoke the run token; it expires by itself',
+          );
+        });
+      }
+    },
+    reattach: (run) => stopLeftoverLocalRun(run, graceMs, options.logger),
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * A run's working folder: the rendered prompt, incident.json, our skills, and a kubeconfig with the run's token.
+ * Everything from the cluster is redacted and bounded before it is written here.
+ */
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Fault } from '../../core/domain/fault.ts';
+import { foldReasonText, type Incident, type IncidentMember } from '../../core/domain/incident.ts';
+import type { RunBudget } from '../../core/domain/policies/budgets.ts';
+import { redact } from '../../core/domain/redact.ts';
+import { formatResource } from '../../core/domain/resource.ts';
+import type { TriageRun } from '../../core/domain/run.ts';
+import { fenceUntrusted, renderTemplate } from './render-prompt.ts';
+
+const promptTemplate = fileURLToPath(new URL('../../prompts/triage.md', import.meta.url));
+const skillsSource = fileURLToPath(new URL('../../skills/', import.meta.url));
+
+export interface FoldedFault {
+  readonly member: IncidentMember;
+  readonly fault: Fault | undefined;
+}
+
+export interface WorkspaceInput {
+  readonly root: string;
+  readonly run: TriageRun;
+  readonly incident: Incident;
+  readonly faults: readonly FoldedFault[];
+  readonly budget: RunBudget;
+  /** Where the agent CLI looks for skills, relative to the workspace (e.g. `.claude/skills`). */
+  readonly skillsPath: string;
+  readonly access?: { readonly kubeconfig: string; readonly summary: string; readonly expiresAt: Date };
+}
+
+export interface Workspace {
+  readonly dir: string;
+  readonly promptFile: string;
+  readonly prompt: string;
+  readonly reportFile: string;
+  readonly incidentFile: string;
+  readonly skillsDir: string;
+  readonly kubeconfigFile?: string;
+}
+
+const maxFaultsListed = 50;
+
+export async function prepareWorkspace(input: WorkspaceInput): Promise<Workspace> {
+  const dir = join(input.root, input.run.id);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const skillsDir = join(dir, input.skillsPath);
+  await mkdir(skillsDir, { recursive: true });
+  await cp(skillsSource, skillsDir, { recursive: true, filter: (source) => !source.endsWith('README.md') });
+  const kubeconfigFile = input.access ? join(dir, 'kubeconfig') : undefined;
+  if (input.access && kubeconfigFile)
+    await writeFile(kubeconfigFile, input.access.kubeconfig, { mode: 0o600 });
+
+  const incidentFile = join(dir, 'incident.json');
+  const listed = input.faults.slice(0, maxFaultsListed);
+  const incidentJson = {
+    incident: {
+      id: input.incident.id,
+      title: input.incident.title,
+      cluster: input.incident.cluster,
+      severity: input.incident.severity,
+      primaryResource: input.incident.primaryResource,
+      faultCount: input.incident.faultCount,
+      createdAt: input.incident.createdAt,
+    },
+    faults: listed.map(({ member, fault }) => ({ foldedBecause: foldReasonText[member.reason], ...fault })),
+  };
+  await writeFile(incidentFile, redact(JSON.stringify(incidentJson, null, 2)));
+
+  const faultLines = listed.map(({ member, fault }) =>
+    fault
+      ? `- ${fault.class} on ${formatResource(fault.resource)}${fault.container ? ` (container ${fault.container})` : ''} — ${foldReasonText[member.reason]}`
+      : `- fault ${member.faultId} — ${foldReasonText[member.reason]}`,
+  );
+  if (input.faults.length > listed.length)
+    faultLines.push(`- … and ${input.faults.length - listed.length} more in incident.json`);
+  const untrusted = listed
+    .filter(({ fault }) => (fault?.context.message ?? '') !== '' || (fault?.context.logTail?.length ?? 0) > 0)
+    .map(({ fault }) =>
+      fenceUntrusted(
+        `${fault?.class ?? ''} on ${fault ? formatResource(fault.resource) : ''}`,
+        redact([fault?.context.message ?? '', ...(fault?.context.logTail ?? [])].filter(Boolean).join('\n')),
+      ),
+    );
+  const reportFile = join(dir, 'report.md');
+  const prompt = renderTemplate(await readFile(promptTemplate, 'utf8'), {
+    title: input.incident.title,
+    skillsDir,
+    reportFile,
+    incidentId: input.incident.id,
+    severity: input.incident.severity,
+    cluster: input.incident.cluster,
+    primaryResource: formatResource(input.incident.primaryResource),
+    faultCount: String(input.incident.faultCount),
+    faults: faultLines.join('\n'),
+    kubeconfig: kubeconfigFile ?? '(none: no cluster access was configured for this run)',
+    tokenExpiry: input.access?.expiresAt.toISOString() ?? '-',
+    access: input.access?.summary ?? 'no cluster access',
+    maxTurns: String(input.budget.maxTurns),
+    wallMinutes: String(Math.round(input.budget.wallTimeMs / 60_000)),
+    untrusted: untrusted.join('\n\n') || '(none)',
+  });
+  const promptFile = join(dir, 'prompt.md');
+  await writeFile(promptFile, prompt);
+  return {
+    dir,
+    promptFile,
+    prompt,
+    reportFile,
+    incidentFile,
+    skillsDir,
+    ...(kubeconfigFile && { kubeconfigFile }),
+  };
+}
