@@ -1,6 +1,8 @@
 /** Builders for test-cluster objects whose status the tests write themselves (no kubelet touches them). */
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import type { KubeClient } from '../harness/kube-helpers.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { createNamespace, deleteNamespace, kubeClient, type KubeClient } from '../harness/kube-helpers.ts';
+import { harness } from '../harness/use.ts';
 
 /**
  * Pods bound to a node no kubelet (and no kwok) serves: nothing but the test changes their status. The Node
@@ -121,4 +123,36 @@ export async function retryOnConflict(write: () => Promise<unknown>, attempts = 
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
   }
+}
+
+export interface TestNamespace {
+  client: KubeClient;
+  /** The namespace's name. */
+  name: string;
+  /** A ghost node of its own, so no other test's NotReady node takes its pods' faults in. */
+  node: string;
+}
+
+/** A namespace for one test file, made before its tests and removed (with its ghost node) after them. */
+export function useTestNamespace(prefix: string): TestNamespace {
+  const space = {} as TestNamespace;
+  beforeAll(async () => {
+    space.client = kubeClient(harness('kube').kubeconfigPath);
+    space.name = await createNamespace(space.client, prefix);
+    space.node = `ghost-${space.name}`;
+  });
+  afterAll(async () => {
+    await deleteNamespace(space.client, space.name);
+    await space.client.core.deleteNode({ name: space.node }).catch(() => undefined);
+  });
+  return space;
+}
+
+/** Configuration lines that point the watcher at the test cluster, limited to one namespace. */
+export function watcherConfigLines(namespace: string): string[] {
+  return [
+    'watcher:',
+    `  kubeconfig: ${harness('kube').kubeconfigPath}`,
+    `  namespaces: { include: [${namespace}] }`,
+  ];
 }

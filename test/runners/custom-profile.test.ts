@@ -10,32 +10,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../core/store/open-store.ts';
 import { createFolderReportStore } from '../../runners/reports/folder-report-store.ts';
 import { startCli } from '../cli/run-cli.ts';
+import { applyManifests } from '../harness/kube-helpers.ts';
 import {
-  applyManifests,
-  createNamespace,
-  deleteNamespace,
-  kubeClient,
-  type KubeClient,
-} from '../harness/kube-helpers.ts';
-import { harness } from '../harness/use.ts';
-import { createGhostPod, podStatus, setPodStatus } from '../intake/cluster-objects.ts';
+  createGhostPod,
+  podStatus,
+  setPodStatus,
+  useTestNamespace,
+  watcherConfigLines,
+} from '../intake/cluster-objects.ts';
 
 describe('a custom agent profile, end to end', () => {
   let cwd: string;
-  let client: KubeClient;
-  let namespace: string;
+  const space = useTestNamespace('triage');
 
   beforeAll(async () => {
     cwd = await mkdtemp(join(tmpdir(), 'wk-agent-'));
-    client = kubeClient(harness('kube').kubeconfigPath);
-    await applyManifests(client, [
+    await applyManifests(space.client, [
       await readFile(new URL('../../deploy/rbac/triage-readonly.yaml', import.meta.url), 'utf8'),
     ]);
-    namespace = await createNamespace(client, 'triage');
   });
   afterAll(async () => {
-    await deleteNamespace(client, namespace);
-    await client.core.deleteNode({ name: `ghost-${namespace}` }).catch(() => undefined);
     await rm(cwd, { recursive: true, force: true });
   });
 
@@ -46,9 +40,7 @@ describe('a custom agent profile, end to end', () => {
       [
         'cluster: harness',
         'server: { port: 0 }',
-        'watcher:',
-        `  kubeconfig: ${harness('kube').kubeconfigPath}`,
-        `  namespaces: { include: [${namespace}] }`,
+        ...watcherConfigLines(space.name),
         'agents:',
         '  profiles:',
         '    scripted:',
@@ -59,10 +51,10 @@ describe('a custom agent profile, end to end', () => {
     const cli = startCli(['--config', 'watchkeeper.yaml', 'start'], { cwd });
     try {
       await cli.waitForLine(/triage runs use agent profile scripted/);
-      await createGhostPod(client, namespace, 'checkout', {}, `ghost-${namespace}`);
+      await createGhostPod(space.client, space.name, 'checkout', {}, space.node);
       await setPodStatus(
-        client,
-        namespace,
+        space.client,
+        space.name,
         'checkout',
         podStatus.crashLooping(1, 'Error', 'panic: missing DATABASE_URL'),
       );
@@ -82,7 +74,7 @@ describe('a custom agent profile, end to end', () => {
     try {
       const incident = await store.incidents.findOpenByFingerprint(
         'harness',
-        `resource:Pod/${namespace}/checkout`,
+        `resource:Pod/${space.name}/checkout`,
       );
       expect(incident?.state.status).toBe('reported');
       const [run] = incident ? await store.runs.listByIncident(incident.id) : [];
