@@ -10,6 +10,8 @@ const rules: readonly (readonly [RegExp, string])[] = [
   [/\b(bearer\s+)[A-Za-z0-9._~+/-]{8,}=*/gi, `$1${mask}`],
   [/\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]{5,}/g, mask],
   [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, mask],
+  [/\b((?:client-key-data|client-certificate-data)\s*:\s*)\S+/gi, `$1${mask}`],
+  [/\b(aws_secret_access_key\s*[=:]\s*)\S+/gi, `$1${mask}`],
   [/\bxox[abposr]-[\w-]{10,}/g, mask],
   [/\b(?:ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{20,}/g, mask],
   [/\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}/g, mask],

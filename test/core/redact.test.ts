@@ -10,6 +10,17 @@ describe('redact', () => {
     ['an AWS access key id', 'key AKIAABCDEFGHIJKLMNOP used', 'key [REDACTED] used'],
     ['a Slack token', 'token xoxb-1234567890-abcdef', 'token [REDACTED]'],
     ['a JWT', 'got eyJhbGciOi.eyJzdWIiOiIx.SflKxwRJSM done', 'got [REDACTED] done'],
+    ['kubeconfig key data', '    client-key-data: LS0tLS1CRUdJTiBSU0E=', '    client-key-data: [REDACTED]'],
+    [
+      'a kubeconfig token',
+      '    token: eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl',
+      '    token: [REDACTED]',
+    ],
+    [
+      'an AWS secret key',
+      'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      'aws_secret_access_key = [REDACTED]',
+    ],
     ['a private key', '-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----', '[REDACTED]'],
   ])('hides %s', (_what, input, expected) => {
     expect(redact(input)).toBe(expected);

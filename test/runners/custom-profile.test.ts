@@ -101,8 +101,19 @@ describe('a custom agent profile, end to end', () => {
       const transcript = await read(report?.artifacts.transcriptKey ?? '');
       expect(transcript).toMatch(/kubectl get secrets: refused/);
       expect(transcript).toMatch(/access section: true/);
-      expect(transcript).not.toContain('AKIAABCDEFGHIJKLMNOP');
-      expect(transcript).not.toContain('sk-live-abcdefghijklmnop');
+      expect(transcript).toMatch(/my kubeconfig:/);
+      for (const secret of [
+        'AKIAABCDEFGHIJKLMNOP',
+        'sk-live-abcdefghijklmnop',
+        'testkeymaterial',
+        'token: eyJ',
+      ]) {
+        expect(transcript).not.toContain(secret);
+      }
+      for (const artifact of [markdown, html]) {
+        expect(artifact).not.toContain('AKIAZZZZZZZZZZZZZZZZ');
+        expect(artifact).not.toContain('testkeymaterial');
+      }
     } finally {
       await store.close();
     }

@@ -23,6 +23,9 @@ console.log(`prompt has ${prompt.length} characters; access section: ${/can: lis
 console.log(`kubectl get pods: ${pods.ok ? 'ok' : 'failed'}\n${pods.out}`);
 console.log(`kubectl get secrets: ${secrets.ok ? 'ok' : 'refused'}\n${secrets.out}`);
 console.log('debug: AWS key AKIAABCDEFGHIJKLMNOP and Authorization: Bearer sk-live-abcdefghijklmnop');
+console.log(`my kubeconfig:\n${readFileSync(process.env.KUBECONFIG, 'utf8')}`);
+const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAtestkeymaterial\n-----END RSA PRIVATE KEY-----';
+console.log(pem);
 
 writeFileSync(
   reportFile,
@@ -60,5 +63,8 @@ Add the variable, then restart the rollout.
 ${pods.out.trim()}
 \`\`\`
 <script>alert('x')</script>
+
+Found in a ConfigMap: aws_access_key_id=AKIAZZZZZZZZZZZZZZZZ and
+${pem}
 `,
 );
