@@ -37,6 +37,7 @@ export function startTriage(
     workRoot: config.agents.workDir,
     store: deps.store,
     reports: deps.reports,
+    bus: deps.bus,
     ...(deps.kubeconfig && {
       kube: { config: deps.kubeconfig.config, credentials: config.agents.credentials },
     }),

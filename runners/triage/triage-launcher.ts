@@ -10,12 +10,15 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { AgentProfile } from '../../core/domain/agent-profile.ts';
 import { asIncidentId } from '../../core/domain/ids.ts';
 import { redact } from '../../core/domain/redact.ts';
+import type { Bus } from '../../core/ports/bus.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { ReportStore } from '../../core/ports/report-store.ts';
 import type { Store } from '../../core/ports/store.ts';
 import type { LaunchRequest, RunResult, TriageLauncher } from '../../core/ports/triage-launcher.ts';
 import { outcomeToResult, stopLeftoverLocalRun } from '../local/local-process-launcher.ts';
 import { runSandboxedProcess, stderrFile, stdoutFile } from '../local/sandboxed-process.ts';
+import { followProgressFile } from '../progress/progress-file.ts';
+import { createProgressPublisher } from '../progress/progress-publisher.ts';
 import { parseReport } from '../reports/parse-report.ts';
 import { renderReportHtml } from '../reports/render-report.ts';
 import { accessSummary, formatAccess } from '../tokens/access-summary.ts';
@@ -29,6 +32,7 @@ export interface TriageLauncherOptions {
   readonly workRoot: string;
   readonly store: Store;
   readonly reports: ReportStore;
+  readonly bus: Bus;
   /** Cluster access for runs; without it agents run with no kubeconfig (and the prompt says so). */
   readonly kube?: { readonly config: KubeConfig; readonly credentials: RunTokenSettings };
   readonly logger: Logger;
@@ -139,6 +143,14 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
           }),
         });
         const timeoutMs = Math.min(budget.wallTimeMs, profile.timeoutMs ?? budget.wallTimeMs);
+        const progress = createProgressPublisher({
+          runId: run.id,
+          bus: options.bus,
+          store: options.store,
+          logger: options.logger,
+        });
+        const progressFile = join(workspace.dir, 'progress.jsonl');
+        const follower = followProgressFile(progressFile, progress);
         const outcome = await runSandboxedProcess({
           command: profile.command,
           args: expandArgs(profile.args, workspace, run, budget),
@@ -150,13 +162,23 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
             WATCHKEEPER_INCIDENT_ID: incident.id,
             WATCHKEEPER_PROMPT_FILE: workspace.promptFile,
             WATCHKEEPER_REPORT_FILE: workspace.reportFile,
+            WATCHKEEPER_PROGRESS_FILE: progressFile,
           },
           timeoutMs,
           signal: request.signal,
           killGraceMs: graceMs,
-          onSpawn: (pid) => request.onSandbox({ kind: 'local', pid, host: hostname() }),
+          onSpawn: async (pid) => {
+            await request.onSandbox({ kind: 'local', pid, host: hostname() });
+            await progress.emit({ type: 'run.started', agent: run.agent });
+          },
         });
+        await follower.stop();
         const result = await outcomeToResult(outcome, workspace.dir, timeoutMs);
+        await progress.emit(
+          result.ok
+            ? { type: 'run.finished', ok: true }
+            : { type: 'error', message: `${result.failure.reason}: ${result.failure.detail}` },
+        );
         if (!result.ok) return result;
         const markdown = await readFile(workspace.reportFile, 'utf8').catch(() => undefined);
         if (markdown === undefined) {

@@ -79,6 +79,20 @@ describe('a custom agent profile, end to end', () => {
       expect(incident?.state.status).toBe('reported');
       const [run] = incident ? await store.runs.listByIncident(incident.id) : [];
       expect(run).toMatchObject({ status: 'succeeded', agent: 'scripted', runner: 'local' });
+      const progress = run ? await store.progress.list(run.id) : [];
+      expect(progress.map((e) => e.type)).toEqual([
+        'run.started',
+        'tool.called',
+        'tool.result',
+        'tool.called',
+        'tool.result',
+        'error',
+        'assistant.message',
+        'run.finished',
+      ]);
+      expect(progress.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(progress[4]).toMatchObject({ type: 'tool.result', ok: false });
+      expect(JSON.stringify(progress)).not.toContain('sk-live-zzzzzzzzzzzzzzzz');
       const report = run ? await store.reports.getByRun(run.id) : undefined;
       expect(report?.card).toEqual({
         status: 'investigated',

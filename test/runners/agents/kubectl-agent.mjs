@@ -1,7 +1,7 @@
 // A scripted "agent" for the custom-profile test: reads the prompt Watchkeeper wrote, investigates with kubectl
 // and the kubeconfig it was given (the run's minted token), tries one forbidden read, and writes the report.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 
 const [promptFile, reportFile] = process.argv.slice(2);
 const prompt = readFileSync(promptFile, 'utf8');
@@ -17,8 +17,26 @@ const kubectl = (...args) => {
     return { ok: false, out: `${error.stderr ?? error.message}` };
   }
 };
+const progress = (event) =>
+  appendFileSync(process.env.WATCHKEEPER_PROGRESS_FILE, `${JSON.stringify(event)}\n`);
+progress({
+  type: 'tool.called',
+  callId: '1',
+  tool: 'kubectl',
+  summary: `get pods -n ${fault.resource.namespace}`,
+});
 const pods = kubectl('get', 'pods', '-n', fault.resource.namespace, '-o', 'wide');
+progress({ type: 'tool.result', callId: '1', ok: pods.ok });
+progress({
+  type: 'tool.called',
+  callId: '2',
+  tool: 'kubectl',
+  summary: 'get secrets (with Authorization: Bearer sk-live-zzzzzzzzzzzzzzzz)',
+});
 const secrets = kubectl('get', 'secrets', '-n', fault.resource.namespace);
+progress({ type: 'tool.result', callId: '2', ok: secrets.ok, excerpt: secrets.out.slice(0, 200) });
+appendFileSync(process.env.WATCHKEEPER_PROGRESS_FILE, 'not json\n');
+progress({ type: 'assistant.message', excerpt: 'The pod crashes because DATABASE_URL is missing.' });
 console.log(`prompt has ${prompt.length} characters; access section: ${/can: list pods/.test(prompt)}`);
 console.log(`kubectl get pods: ${pods.ok ? 'ok' : 'failed'}\n${pods.out}`);
 console.log(`kubectl get secrets: ${secrets.ok ? 'ok' : 'refused'}\n${secrets.out}`);

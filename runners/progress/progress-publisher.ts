@@ -1,0 +1,76 @@
+/**
+ * Numbers, bounds, redacts and validates a run's progress events, stores each (idempotent on run and sequence)
+ * and publishes it on the bus (`watchkeeper.run.<id>.progress`, message id = run:seq), in order.
+ */
+import { ProgressEventSchema, type ProgressEvent } from '../../core/domain/progress.ts';
+import { redactBounded } from '../../core/domain/redact.ts';
+import type { Bus } from '../../core/ports/bus.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import type { Store } from '../../core/ports/store.ts';
+import { subjects } from '../../core/ports/subjects.ts';
+
+type Distribute<T> = T extends unknown ? Omit<T, 'runId' | 'seq' | 'at'> : never;
+/** A progress event as a source reports it; the publisher adds run id, sequence number and time. */
+export type ProgressDraft = Distribute<ProgressEvent>;
+
+export interface ProgressPublisher {
+  emit(draft: ProgressDraft): Promise<void>;
+  /** Events that did not validate and were dropped. */
+  dropped(): number;
+}
+
+const limits: Record<string, number> = {
+  summary: 500,
+  excerpt: 500,
+  reason: 500,
+  message: 1_000,
+  tool: 128,
+  callId: 128,
+};
+
+function bounded(draft: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(draft).map(([key, value]) => {
+      const limit = limits[key];
+      return [key, typeof value === 'string' && limit !== undefined ? redactBounded(value, limit) : value];
+    }),
+  );
+}
+
+export function createProgressPublisher(options: {
+  readonly runId: string;
+  readonly bus: Bus;
+  readonly store: Store;
+  readonly logger: Logger;
+}): ProgressPublisher {
+  let seq = 0;
+  let dropped = 0;
+  let chain: Promise<void> = Promise.resolve();
+  return {
+    emit(draft) {
+      const candidate = {
+        ...bounded(draft),
+        runId: options.runId,
+        seq: seq + 1,
+        at: new Date(),
+      };
+      const parsed = ProgressEventSchema.safeParse(candidate);
+      if (!parsed.success) {
+        dropped += 1;
+        return Promise.resolve();
+      }
+      seq += 1;
+      const event = parsed.data;
+      chain = chain.then(async () => {
+        await options.store.progress.append(event);
+        await options.bus
+          .publish(subjects.runProgress(options.runId), event, { msgId: `${options.runId}:${event.seq}` })
+          .catch((error: unknown) =>
+            options.logger.warn({ err: error, runId: options.runId }, 'progress not published'),
+          );
+      });
+      return chain;
+    },
+    dropped: () => dropped,
+  };
+}
