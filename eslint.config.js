@@ -38,7 +38,7 @@ export default tseslint.config(
             {
               from: 'package',
               package: '@kubernetes/client-node',
-              name: ['V1Pod', 'V1Node', 'V1Job', 'V1ObjectMeta'],
+              name: ['V1Pod', 'V1Node', 'V1Job', 'V1ObjectMeta', 'V1ConfigMap', 'V1Secret'],
             },
           ],
         },

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRunJob, followRunJob } from '../../runners/job/job-sandbox.ts';
+import type { JobSpecInput } from '../../runners/job/job-spec.ts';
+import { createNamespace, deleteNamespace, kubeClient, type KubeClient } from '../harness/kube-helpers.ts';
+import { harness } from '../harness/use.ts';
+
+describe('the Kubernetes Job sandbox on the harness cluster (kwok runs the pods)', () => {
+  let client: KubeClient;
+  let namespace: string;
+
+  beforeAll(async () => {
+    client = kubeClient(harness('kube').kubeconfigPath);
+    namespace = await createNamespace(client, 'runs');
+  });
+  afterAll(async () => {
+    await deleteNamespace(client, namespace);
+  });
+
+  const input = (name: string, overrides: Partial<JobSpecInput> = {}): JobSpecInput => ({
+    name,
+    namespace,
+    runId: `run-${name}`,
+    incidentId: 'incident-1',
+    image: 'ghcr.io/watchkeeper/agent:test',
+    command: ['watchkeeper-agent'],
+    args: ['--prompt', '/run/watchkeeper/input/prompt.md'],
+    deadlineSeconds: 600,
+    ttlSeconds: 3600,
+    resources: { cpu: '500m', memory: '512Mi' },
+    inputs: { 'prompt.md': '# Triage' },
+    secretEnv: { ANTHROPIC_API_KEY: 'sk-ant-test' },
+    kubeconfig: 'apiVersion: v1\nkind: Config\n',
+    ...overrides,
+  });
+
+  it('creates a hardened Job with its ConfigMap and Secret, and follows its pod to completion', async () => {
+    const ref = await createRunJob(client.config, input('ok'));
+    const job = await client.batch.readNamespacedJob({ name: 'ok', namespace });
+    const pod = job.spec?.template.spec;
+    const container = pod?.containers[0];
+    expect(job.spec).toMatchObject({
+      backoffLimit: 0,
+      activeDeadlineSeconds: 600,
+      ttlSecondsAfterFinished: 3600,
+    });
+    expect(pod).toMatchObject({
+      restartPolicy: 'Never',
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+    });
+    expect(container?.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(container?.resources?.limits).toEqual({ cpu: '500m', memory: '512Mi' });
+    const configMap = await client.core.readNamespacedConfigMap({ name: 'ok', namespace });
+    const secret = await client.core.readNamespacedSecret({ name: 'ok', namespace });
+    expect(configMap.data).toEqual({ 'prompt.md': '# Triage' });
+    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['ANTHROPIC_API_KEY', 'kubeconfig']);
+    for (const owned of [configMap, secret]) {
+      expect(owned.metadata?.ownerReferences?.[0]).toMatchObject({
+        kind: 'Job',
+        name: 'ok',
+        uid: job.metadata?.uid,
+      });
+    }
+    const outcome = await followRunJob(client.config, ref, new AbortController().signal);
+    expect(outcome).toEqual({ kind: 'exited', code: 0, signal: null });
+  });
+
+  it('ends a run whose pod never finishes at its deadline, as a timeout', async () => {
+    const ref = await createRunJob(
+      client.config,
+      input('slow', { deadlineSeconds: 2, nodeSelector: { 'watchkeeper.test/none': 'true' } }),
+    );
+    expect(await followRunJob(client.config, ref, new AbortController().signal)).toEqual({ kind: 'timeout' });
+  });
+
+  it('deletes the Job when the run is cancelled', async () => {
+    const ref = await createRunJob(
+      client.config,
+      input('cancelled', { nodeSelector: { 'watchkeeper.test/none': 'true' } }),
+    );
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 500);
+    expect(await followRunJob(client.config, ref, controller.signal)).toEqual({ kind: 'cancelled' });
+    const gone = await client.batch.readNamespacedJob({ name: 'cancelled', namespace }).then(
+      (job) => job.metadata?.deletionTimestamp !== undefined,
+      () => true,
+    );
+    expect(gone).toBe(true);
+  });
+});
