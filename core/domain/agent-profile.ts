@@ -9,4 +9,6 @@ export interface AgentProfile {
   /** Where the CLI looks for skills, relative to its working folder. */
   readonly skillsPath: string;
   readonly timeoutMs?: number;
+  /** The image the Kubernetes Job runner runs this agent in (deploy/docker/agent.Dockerfile). */
+  readonly image?: string;
 }

@@ -8,8 +8,6 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { AgentProfile } from '../../core/domain/agent-profile.ts';
-import { asIncidentId } from '../../core/domain/ids.ts';
-import { redact } from '../../core/domain/redact.ts';
 import type { Bus } from '../../core/ports/bus.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { ReportStore } from '../../core/ports/report-store.ts';
@@ -19,13 +17,12 @@ import { outcomeToResult, stopLeftoverLocalRun } from '../local/local-process-la
 import { runSandboxedProcess, stderrFile, stdoutFile } from '../local/sandboxed-process.ts';
 import { followProgressFile } from '../progress/progress-file.ts';
 import { createProgressPublisher } from '../progress/progress-publisher.ts';
-import { parseReport } from '../reports/parse-report.ts';
-import { renderReportHtml } from '../reports/render-report.ts';
 import { accessSummary, formatAccess } from '../tokens/access-summary.ts';
 import { runKubeconfig } from '../tokens/run-kubeconfig.ts';
 import { mintRunToken, type RunToken, type RunTokenSettings } from '../tokens/run-token.ts';
 import { prepareWorkspace, type Workspace } from '../workspace/prepare-workspace.ts';
 import { expandArgs } from './agent-profile.ts';
+import { keepReport } from './keep-report.ts';
 
 export interface TriageLauncherOptions {
   readonly profiles: Readonly<Record<string, AgentProfile>>;
@@ -57,48 +54,11 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
   }
 
   async function keep(request: LaunchRequest, workspace: Workspace, markdown: string): Promise<RunResult> {
-    const check = parseReport(markdown);
-    if (!check.ok) {
-      return { ok: false, failure: { reason: 'invalid_report', detail: check.problems.join('; ') } };
-    }
-    const { run, incident } = request;
-    const prefix = `incidents/${incident.id}/runs/${run.id}`;
-    const keys = {
-      markdownKey: `${prefix}/report.md`,
-      htmlKey: `${prefix}/report.html`,
-      transcriptKey: `${prefix}/transcript.log`,
-      metadataKey: `${prefix}/run.json`,
-    };
-    const clean = redact(markdown);
-    const transcript = redact(
-      [
-        await readFile(join(workspace.dir, stdoutFile), 'utf8').catch(() => ''),
-        await readFile(join(workspace.dir, stderrFile), 'utf8').catch(() => ''),
-      ].join('\n'),
-    );
-    await options.reports.put(keys.markdownKey, clean, 'text/markdown; charset=utf-8');
-    await options.reports.put(
-      keys.htmlKey,
-      renderReportHtml(clean, incident.title),
-      'text/html; charset=utf-8',
-    );
-    await options.reports.put(keys.transcriptKey, transcript, 'text/plain; charset=utf-8');
-    const metadata = {
-      runId: run.id,
-      incidentId: incident.id,
-      agent: run.agent,
-      card: check.report.card,
-      actions: check.report.actions,
-    };
-    await options.reports.put(keys.metadataKey, JSON.stringify(metadata, null, 2), 'application/json');
-    await options.store.reports.save({
-      runId: run.id,
-      incidentId: asIncidentId(incident.id),
-      card: check.report.card,
-      artifacts: keys,
-      createdAt: new Date(),
-    });
-    return { ok: true, reportKey: keys.markdownKey };
+    const transcript = [
+      await readFile(join(workspace.dir, stdoutFile), 'utf8').catch(() => ''),
+      await readFile(join(workspace.dir, stderrFile), 'utf8').catch(() => ''),
+    ].join('\n');
+    return keepReport(options, request, markdown, transcript);
   }
 
   return {

@@ -1,0 +1,52 @@
+/**
+ * Validates a run's report and keeps it: Markdown, sanitized HTML, the transcript and run metadata go to the
+ * report store, everything redacted; the card is recorded on the run's report row.
+ */
+import { asIncidentId } from '../../core/domain/ids.ts';
+import { redact } from '../../core/domain/redact.ts';
+import type { ReportStore } from '../../core/ports/report-store.ts';
+import type { Store } from '../../core/ports/store.ts';
+import type { LaunchRequest, RunResult } from '../../core/ports/triage-launcher.ts';
+import { parseReport } from '../reports/parse-report.ts';
+import { renderReportHtml } from '../reports/render-report.ts';
+
+export const runPrefix = (incidentId: string, runId: string) => `incidents/${incidentId}/runs/${runId}`;
+
+export async function keepReport(
+  deps: { readonly store: Store; readonly reports: ReportStore },
+  request: Pick<LaunchRequest, 'run' | 'incident'>,
+  markdown: string,
+  transcript: string,
+): Promise<RunResult> {
+  const check = parseReport(markdown);
+  if (!check.ok)
+    return { ok: false, failure: { reason: 'invalid_report', detail: check.problems.join('; ') } };
+  const { run, incident } = request;
+  const prefix = runPrefix(incident.id, run.id);
+  const keys = {
+    markdownKey: `${prefix}/report.md`,
+    htmlKey: `${prefix}/report.html`,
+    transcriptKey: `${prefix}/transcript.log`,
+    metadataKey: `${prefix}/run.json`,
+  };
+  const clean = redact(markdown);
+  await deps.reports.put(keys.markdownKey, clean, 'text/markdown; charset=utf-8');
+  await deps.reports.put(keys.htmlKey, renderReportHtml(clean, incident.title), 'text/html; charset=utf-8');
+  await deps.reports.put(keys.transcriptKey, redact(transcript), 'text/plain; charset=utf-8');
+  const metadata = {
+    runId: run.id,
+    incidentId: incident.id,
+    agent: run.agent,
+    card: check.report.card,
+    actions: check.report.actions,
+  };
+  await deps.reports.put(keys.metadataKey, JSON.stringify(metadata, null, 2), 'application/json');
+  await deps.store.reports.save({
+    runId: run.id,
+    incidentId: asIncidentId(incident.id),
+    card: check.report.card,
+    artifacts: keys,
+    createdAt: new Date(),
+  });
+  return { ok: true, reportKey: keys.markdownKey };
+}
