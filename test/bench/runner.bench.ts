@@ -1,0 +1,114 @@
+/**
+ * `npm run bench:runner`: time from "run requested" (launch called) to "agent process started" for the local
+ * runner (minting the run token, preparing the workspace, spawning the sandbox) and to "Job created" for the
+ * Kubernetes Job runner, on the harness cluster. Last line: one JSON object.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AgentProfile } from '../../core/domain/agent-profile.ts';
+import type { TriageLauncher } from '../../core/ports/triage-launcher.ts';
+import { openStore } from '../../core/store/open-store.ts';
+import { createMemoryBus } from '../../runners/bus/memory-bus.ts';
+import { createJobLauncher } from '../../runners/job/job-launcher.ts';
+import { createFolderReportStore } from '../../runners/reports/folder-report-store.ts';
+import { createTriageLauncher } from '../../runners/triage/triage-launcher.ts';
+import { makeIncident, makeRun } from '../fixtures/domain.ts';
+import { silentLogger } from '../fixtures/logger.ts';
+import { applyManifests, createNamespace, deleteNamespace, kubeClient } from '../harness/kube-helpers.ts';
+import { ensureKube } from '../harness/services/kube.ts';
+import { withBenchDatabase } from './bench-database.ts';
+
+const runs = Number(process.env.BENCH_RUNS ?? 20);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+const kube = await ensureKube();
+const client = kubeClient(kube.kubeconfigPath);
+await applyManifests(client, [
+  await readFile(new URL('../../deploy/rbac/triage-readonly.yaml', import.meta.url), 'utf8'),
+]);
+const namespace = await createNamespace(client, 'bench-runs');
+const dir = await mkdtemp(join(tmpdir(), 'wk-bench-runner-'));
+const profile: AgentProfile = {
+  name: 'noop',
+  kind: 'custom',
+  command: process.execPath,
+  args: ['-e', 'process.exit(0)'],
+  env: {},
+  skillsPath: '.skills',
+  image: 'ghcr.io/watchkeeper/agent:bench',
+};
+
+try {
+  const figures = await withBenchDatabase(async (url) => {
+    const store = await openStore({ kind: 'postgres', url });
+    const reports = createFolderReportStore({
+      root: join(dir, 'reports'),
+      baseUrl: () => 'http://127.0.0.1:1',
+      signingKey: 'bench',
+    });
+    const credentials = { namespace: 'watchkeeper-system', serviceAccount: 'watchkeeper-triage' };
+    const local = createTriageLauncher({
+      profiles: { noop: profile },
+      workRoot: join(dir, 'runs'),
+      store,
+      reports,
+      bus: createMemoryBus(),
+      kube: { config: client.config, credentials },
+      logger: silentLogger,
+    });
+    const job = createJobLauncher({
+      profiles: { noop: profile },
+      kube: { config: client.config, credentials },
+      namespace,
+      store,
+      reports,
+      logger: silentLogger,
+    });
+
+    async function measure(launcher: TriageLauncher): Promise<number[]> {
+      const samples: number[] = [];
+      for (let i = 0; i < runs; i += 1) {
+        const incident = makeIncident();
+        await store.incidents.create(incident);
+        const run = makeRun(incident, { agent: 'noop' });
+        await store.runs.create(run);
+        const started = performance.now();
+        let spawned = NaN;
+        await launcher.launch({
+          run,
+          incident,
+          budget: { wallTimeMs: 600_000, maxTurns: 5 },
+          signal: new AbortController().signal,
+          onSandbox: () => {
+            spawned = performance.now() - started;
+            return Promise.resolve();
+          },
+        });
+        samples.push(spawned);
+      }
+      return samples;
+    }
+    const localSamples = await measure(local);
+    const jobSamples = await measure(job);
+    await store.close();
+    return { local: median(localSamples), job: median(jobSamples) };
+  });
+  console.log(
+    `local runner: run requested → agent process started, p50 ${figures.local.toFixed(0)} ms over ${runs} runs (goal < 300 ms)`,
+  );
+  console.log(
+    `Job runner: run requested → Job created, p50 ${figures.job.toFixed(0)} ms over ${runs} runs (goal < 500 ms)`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'runner',
+      local_start_ms_p50: Math.round(figures.local),
+      job_create_ms_p50: Math.round(figures.job),
+    }),
+  );
+} finally {
+  await deleteNamespace(client, namespace);
+  await rm(dir, { recursive: true, force: true });
+}
+process.exit(0);
