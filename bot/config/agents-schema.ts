@@ -19,6 +19,9 @@ export const AgentProfileSchema = z.strictObject({
     .positive()
     .max(24 * 60)
     .optional(),
+  /** `local` (default) or `kubernetes-job` (runs in the watched cluster; needs `image`). */
+  runner: z.enum(['local', 'kubernetes-job']).default('local'),
+  image: z.string().min(1).optional(),
 });
 
 export const AgentsSchema = z
@@ -34,6 +37,8 @@ export const AgentsSchema = z
         serviceAccount: z.string().min(1).default('watchkeeper-triage'),
       })
       .prefault({}),
+    /** Where `kubernetes-job` runs are created. */
+    jobs: z.strictObject({ namespace: z.string().min(1).default('watchkeeper-runs') }).prefault({}),
     profiles: z
       .record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a short lowercase name'), AgentProfileSchema)
       .default({}),

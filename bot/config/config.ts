@@ -37,6 +37,7 @@ export interface Config {
     readonly default: string | undefined;
     readonly workDir: string;
     readonly credentials: { readonly namespace: string; readonly serviceAccount: string };
+    readonly jobsNamespace: string;
     readonly profiles: Readonly<Record<string, AgentProfile>>;
   };
   readonly mcpServers: readonly {

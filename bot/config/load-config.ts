@@ -168,6 +168,9 @@ function resolveAgents(file: ConfigFile, env: ConfigSources['env'], stateDir: st
           return [variable, value];
         }),
       );
+      if (profile.runner === 'kubernetes-job' && profile.image === undefined) {
+        throw new ConfigError(`agents.profiles.${name}.image`, 'required when runner is kubernetes-job');
+      }
       const resolved: AgentProfile = {
         name,
         kind: profile.kind,
@@ -176,6 +179,8 @@ function resolveAgents(file: ConfigFile, env: ConfigSources['env'], stateDir: st
         env: { ...profile.env, ...secrets },
         skillsPath: profile.skillsPath,
         ...(profile.timeoutMinutes !== undefined && { timeoutMs: profile.timeoutMinutes * 60_000 }),
+        runner: profile.runner,
+        ...(profile.image !== undefined && { image: profile.image }),
       };
       return [name, resolved];
     }),
@@ -184,6 +189,7 @@ function resolveAgents(file: ConfigFile, env: ConfigSources['env'], stateDir: st
     default: chosen,
     workDir: resolve(stateDir, agents.workDir ?? 'runs'),
     credentials: agents.credentials,
+    jobsNamespace: agents.jobs.namespace,
     profiles,
   };
 }

@@ -9,6 +9,9 @@ import type { Store } from '../../core/ports/store.ts';
 import type { LifecycleService } from '../../core/services/lifecycle-service.ts';
 import { createTriageScheduler, type TriageScheduler } from '../../core/services/triage-scheduler.ts';
 import type { KubeConfigChoice } from '../../listeners/kube/kube-config.ts';
+import { ConfigError } from '../../core/domain/errors.ts';
+import { createJobLauncher } from '../../runners/job/job-launcher.ts';
+import { createDispatchingLauncher } from '../../runners/triage/dispatching-launcher.ts';
 import { createTriageLauncher } from '../../runners/triage/triage-launcher.ts';
 import type { Config } from '../config/config.ts';
 import { uuidV7Gen } from './uuid-v7.ts';
@@ -32,7 +35,7 @@ export function startTriage(
     );
     return undefined;
   }
-  const launcher = createTriageLauncher({
+  const local = createTriageLauncher({
     profiles: config.agents.profiles,
     workRoot: config.agents.workDir,
     store: deps.store,
@@ -43,6 +46,25 @@ export function startTriage(
     }),
     logger: logger.child({ component: 'triage' }),
   });
+  const wantsJobs = Object.values(config.agents.profiles).some((p) => p.runner === 'kubernetes-job');
+  if (wantsJobs && !deps.kubeconfig) {
+    throw new ConfigError(
+      'agents.profiles',
+      'a kubernetes-job profile needs cluster access (watcher.kubeconfig)',
+    );
+  }
+  const job =
+    wantsJobs && deps.kubeconfig
+      ? createJobLauncher({
+          profiles: config.agents.profiles,
+          kube: { config: deps.kubeconfig.config, credentials: config.agents.credentials },
+          namespace: config.agents.jobsNamespace,
+          store: deps.store,
+          reports: deps.reports,
+          logger: logger.child({ component: 'job-runner' }),
+        })
+      : undefined;
+  const launcher = createDispatchingLauncher(config.agents.profiles, { local, ...(job && { job }) });
   const scheduler = createTriageScheduler({
     store: deps.store,
     bus: deps.bus,

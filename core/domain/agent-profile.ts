@@ -9,6 +9,8 @@ export interface AgentProfile {
   /** Where the CLI looks for skills, relative to its working folder. */
   readonly skillsPath: string;
   readonly timeoutMs?: number;
+  /** `local` (a process on Watchkeeper's machine) or `kubernetes-job` (needs `image`). */
+  readonly runner?: 'local' | 'kubernetes-job';
   /** The image the Kubernetes Job runner runs this agent in (deploy/docker/agent.Dockerfile). */
   readonly image?: string;
 }

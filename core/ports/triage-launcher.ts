@@ -23,6 +23,8 @@ export interface LaunchRequest {
 
 export interface TriageLauncher {
   readonly runner: TriageRun['runner'];
+  /** The sandbox kind a run of this agent gets, when it depends on the agent's profile. */
+  runnerFor?(agent: string): TriageRun['runner'];
   /** Resolves when the run has ended, however it ended; never rejects for an agent failure. */
   launch(request: LaunchRequest): Promise<RunResult>;
   /**

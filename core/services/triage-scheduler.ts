@@ -306,7 +306,7 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
         incidentId: incident.id,
         purpose: 'triage',
         agent,
-        runner: launcher.runner,
+        runner: launcher.runnerFor?.(agent) ?? launcher.runner,
         cluster: incident.cluster,
         status: 'starting',
         attempt: previous.length + 1,

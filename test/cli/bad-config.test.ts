@@ -53,6 +53,16 @@ describe('watchkeeper with bad configuration', () => {
       /^watchkeeper: configuration error: mcp\.servers: each server needs either url \(Streamable HTTP\) or command \(stdio\)/,
     ],
     [
+      'a Job-runner profile without an image',
+      'agents:\n  profiles:\n    claude: { command: claude, runner: kubernetes-job }\n',
+      /^watchkeeper: configuration error: agents\.profiles\.claude\.image: required when runner is kubernetes-job/,
+    ],
+    [
+      'two profiles and no default',
+      'agents:\n  profiles:\n    a: { command: a }\n    b: { command: b }\n',
+      /^watchkeeper: configuration error: agents\.default: several profiles \(a, b\)/,
+    ],
+    [
       'a zero run cap',
       'incidents:\n  caps:\n    maxConcurrentRuns: 0\n',
       /^watchkeeper: configuration error: incidents\.caps\.maxConcurrentRuns: Too small/,
