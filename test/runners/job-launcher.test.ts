@@ -49,15 +49,15 @@ describe('triage runs as Kubernetes Jobs (harness cluster, real S3, real Postgre
     await deleteNamespace(client, namespace);
   });
 
-  it('keeps the report the agent uploaded once its Job completes', async () => {
-    const launcher = createJobLauncher({
+  function jobLauncher() {
+    return createJobLauncher({
       profiles: {
         claude: {
           name: 'claude',
           kind: 'custom',
           command: 'claude',
-          args: [],
-          env: {},
+          args: ['-p'],
+          env: { ANTHROPIC_API_KEY: 'sk-ant-x' },
           skillsPath: '.claude/skills',
           image: 'ghcr.io/watchkeeper/agent:1',
         },
@@ -71,6 +71,10 @@ describe('triage runs as Kubernetes Jobs (harness cluster, real S3, real Postgre
       reports,
       logger: silentLogger,
     });
+  }
+
+  it('keeps the report the agent uploaded once its Job completes', async () => {
+    const launcher = jobLauncher();
     const incident = makeIncident();
     await store.incidents.create(incident);
     const run = makeRun(incident, { agent: 'claude', runner: 'kubernetes-job' });
@@ -101,27 +105,7 @@ describe('triage runs as Kubernetes Jobs (harness cluster, real S3, real Postgre
   });
 
   it('runs the profile in a Job, follows its pod to the end, and fails clearly when the agent uploaded no report', async () => {
-    const launcher = createJobLauncher({
-      profiles: {
-        claude: {
-          name: 'claude',
-          kind: 'custom',
-          command: 'claude',
-          args: ['-p'],
-          env: { ANTHROPIC_API_KEY: 'sk-ant-x' },
-          skillsPath: '.claude/skills',
-          image: 'ghcr.io/watchkeeper/agent:1',
-        },
-      },
-      kube: {
-        config: client.config,
-        credentials: { namespace: 'watchkeeper-system', serviceAccount: 'watchkeeper-triage' },
-      },
-      namespace,
-      store,
-      reports,
-      logger: silentLogger,
-    });
+    const launcher = jobLauncher();
     const incident = makeIncident();
     await store.incidents.create(incident);
     const run = makeRun(incident, { agent: 'claude', runner: 'kubernetes-job' });

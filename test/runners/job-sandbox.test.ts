@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRunJob, followRunJob } from '../../runners/job/job-sandbox.ts';
 import type { JobSpecInput } from '../../runners/job/job-spec.ts';
-import { createNamespace, deleteNamespace, kubeClient, type KubeClient } from '../harness/kube-helpers.ts';
-import { harness } from '../harness/use.ts';
+import { useTestNamespace } from '../intake/cluster-objects.ts';
 
 describe('the Kubernetes Job sandbox on the harness cluster (kwok runs the pods)', () => {
-  let client: KubeClient;
-  let namespace: string;
-
-  beforeAll(async () => {
-    client = kubeClient(harness('kube').kubeconfigPath);
-    namespace = await createNamespace(client, 'runs');
-  });
-  afterAll(async () => {
-    await deleteNamespace(client, namespace);
-  });
+  const space = useTestNamespace('runs');
 
   const input = (name: string, overrides: Partial<JobSpecInput> = {}): JobSpecInput => ({
     name,
-    namespace,
+    namespace: space.name,
     runId: `run-${name}`,
     incidentId: 'incident-1',
     image: 'ghcr.io/watchkeeper/agent:test',
@@ -34,8 +24,8 @@ describe('the Kubernetes Job sandbox on the harness cluster (kwok runs the pods)
   });
 
   it('creates a hardened Job with its ConfigMap and Secret, and follows its pod to completion', async () => {
-    const ref = await createRunJob(client.config, input('ok'));
-    const job = await client.batch.readNamespacedJob({ name: 'ok', namespace });
+    const ref = await createRunJob(space.client.config, input('ok'));
+    const job = await space.client.batch.readNamespacedJob({ name: 'ok', namespace: space.name });
     const pod = job.spec?.template.spec;
     const container = pod?.containers[0];
     expect(job.spec).toMatchObject({
@@ -55,8 +45,8 @@ describe('the Kubernetes Job sandbox on the harness cluster (kwok runs the pods)
       capabilities: { drop: ['ALL'] },
     });
     expect(container?.resources?.limits).toEqual({ cpu: '500m', memory: '512Mi' });
-    const configMap = await client.core.readNamespacedConfigMap({ name: 'ok', namespace });
-    const secret = await client.core.readNamespacedSecret({ name: 'ok', namespace });
+    const configMap = await space.client.core.readNamespacedConfigMap({ name: 'ok', namespace: space.name });
+    const secret = await space.client.core.readNamespacedSecret({ name: 'ok', namespace: space.name });
     expect(configMap.data).toEqual({ 'prompt.md': '# Triage' });
     expect(Object.keys(secret.data ?? {}).sort()).toEqual(['ANTHROPIC_API_KEY', 'kubeconfig']);
     for (const owned of [configMap, secret]) {
@@ -66,30 +56,34 @@ describe('the Kubernetes Job sandbox on the harness cluster (kwok runs the pods)
         uid: job.metadata?.uid,
       });
     }
-    const outcome = await followRunJob(client.config, ref, new AbortController().signal);
+    const outcome = await followRunJob(space.client.config, ref, new AbortController().signal);
     expect(outcome).toEqual({ kind: 'exited', code: 0, signal: null });
   });
 
   it('ends a run whose pod never finishes at its deadline, as a timeout', async () => {
     const ref = await createRunJob(
-      client.config,
+      space.client.config,
       input('slow', { deadlineSeconds: 2, nodeSelector: { 'watchkeeper.test/none': 'true' } }),
     );
-    expect(await followRunJob(client.config, ref, new AbortController().signal)).toEqual({ kind: 'timeout' });
+    expect(await followRunJob(space.client.config, ref, new AbortController().signal)).toEqual({
+      kind: 'timeout',
+    });
   });
 
   it('deletes the Job when the run is cancelled', async () => {
     const ref = await createRunJob(
-      client.config,
+      space.client.config,
       input('cancelled', { nodeSelector: { 'watchkeeper.test/none': 'true' } }),
     );
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 500);
-    expect(await followRunJob(client.config, ref, controller.signal)).toEqual({ kind: 'cancelled' });
-    const gone = await client.batch.readNamespacedJob({ name: 'cancelled', namespace }).then(
-      (job) => job.metadata?.deletionTimestamp !== undefined,
-      () => true,
-    );
+    expect(await followRunJob(space.client.config, ref, controller.signal)).toEqual({ kind: 'cancelled' });
+    const gone = await space.client.batch
+      .readNamespacedJob({ name: 'cancelled', namespace: space.name })
+      .then(
+        (job) => job.metadata?.deletionTimestamp !== undefined,
+        () => true,
+      );
     expect(gone).toBe(true);
   });
 });
