@@ -14,7 +14,7 @@ import { createWebhookHandler } from '../../listeners/webhooks/webhook-handler.t
 import { startMcpSupervisor } from '../../listeners/mcp/mcp-supervisor.ts';
 import { listenerStatusRoute } from './listener-status.ts';
 import { startMaintenance } from './maintenance.ts';
-import { startTriage } from './triage.ts';
+import { checkTriageConfig, startTriage } from './triage.ts';
 import { findWatcherKubeConfig, startWatcher } from './watcher.ts';
 import { uuidV7Gen } from './uuid-v7.ts';
 import { checkRemoteDatabase, openBus, openDatabase, openS3IfConfigured } from './adapters.ts';
@@ -49,6 +49,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
   try {
     await checkRemoteDatabase(config);
     const kubeconfig = findWatcherKubeConfig(config, logger);
+    checkTriageConfig(config, kubeconfig);
     const s3 = await openS3IfConfigured(config);
     if (s3) cleanups.push(() => s3.close());
     const bus = await openBus(config, logger);

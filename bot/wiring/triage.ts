@@ -16,6 +16,17 @@ import { createTriageLauncher } from '../../runners/triage/triage-launcher.ts';
 import type { Config } from '../config/config.ts';
 import { uuidV7Gen } from './uuid-v7.ts';
 
+/** Checked before any state is written: Job profiles need a cluster to run in. */
+export function checkTriageConfig(config: Config, kubeconfig: KubeConfigChoice | undefined): void {
+  const jobProfile = Object.values(config.agents.profiles).find((p) => p.runner === 'kubernetes-job');
+  if (jobProfile && !kubeconfig) {
+    throw new ConfigError(
+      `agents.profiles.${jobProfile.name}.runner`,
+      'kubernetes-job needs cluster access: set watcher.kubeconfig (or KUBECONFIG)',
+    );
+  }
+}
+
 export function startTriage(
   config: Config,
   deps: {

@@ -63,6 +63,11 @@ describe('watchkeeper with bad configuration', () => {
       /^watchkeeper: configuration error: agents\.default: several profiles \(a, b\)/,
     ],
     [
+      'a Job-runner profile without cluster access',
+      'watcher: { enabled: false }\nagents:\n  profiles:\n    claude: { command: claude, runner: kubernetes-job, image: x }\n',
+      /^watchkeeper: configuration error: agents\.profiles\.claude\.runner: kubernetes-job needs cluster access/,
+    ],
+    [
       'a zero run cap',
       'incidents:\n  caps:\n    maxConcurrentRuns: 0\n',
       /^watchkeeper: configuration error: incidents\.caps\.maxConcurrentRuns: Too small/,
