@@ -3,6 +3,7 @@
  * card with severity and confidence, and a machine-readable `watchkeeper-actions` block of proposed actions.
  */
 import { severities, type Severity } from '../../core/domain/severity.ts';
+import { RemediationActionSchema, type RemediationAction } from '../../core/domain/remediation.ts';
 import type { Confidence, TriageCard } from '../../core/domain/report.ts';
 
 export const requiredSections = [
@@ -14,10 +15,18 @@ export const requiredSections = [
   'Proof of work',
 ] as const;
 
+export interface RejectedAction {
+  readonly index: number;
+  readonly problem: string;
+  readonly action: unknown;
+}
+
 export interface ParsedReport {
   readonly card: TriageCard;
-  /** The proposed actions as the agent wrote them; remediation validates each against its typed set. */
-  readonly actions: readonly Record<string, unknown>[];
+  /** Proposed actions from the closed, typed set; only these can ever be proposed for approval. */
+  readonly actions: readonly RemediationAction[];
+  /** Actions outside the set or malformed: kept with the reason, never executed. */
+  readonly rejectedActions: readonly RejectedAction[];
 }
 
 export type ReportCheck =
@@ -54,7 +63,8 @@ export function parseReport(markdown: string): ReportCheck {
     problems.push(`the triage card's confidence must be one of ${confidences.join(', ')}`);
   }
   const block = /```json\s+watchkeeper-actions\s*\n([\s\S]*?)```/.exec(markdown)?.[1];
-  let actions: Record<string, unknown>[] = [];
+  const actions: RemediationAction[] = [];
+  const rejectedActions: RejectedAction[] = [];
   if (block === undefined) {
     problems.push(
       'the remediation plan has no ```json watchkeeper-actions block (write [] when there is nothing to do)',
@@ -67,7 +77,18 @@ export function parseReport(markdown: string): ReportCheck {
         !parsed.every((a) => typeof a === 'object' && a !== null && 'type' in a)
       ) {
         problems.push('the watchkeeper-actions block must be a JSON array of objects with a "type"');
-      } else actions = parsed as Record<string, unknown>[];
+      } else {
+        parsed.forEach((candidate: unknown, index) => {
+          const action = RemediationActionSchema.safeParse(candidate);
+          if (action.success) actions.push(action.data);
+          else
+            rejectedActions.push({
+              index,
+              problem: describeIssue(action.error.issues[0]),
+              action: candidate,
+            });
+        });
+      }
     } catch (error) {
       problems.push(`the watchkeeper-actions block is not valid JSON: ${(error as Error).message}`);
     }
@@ -83,6 +104,15 @@ export function parseReport(markdown: string): ReportCheck {
         confidence: confidence as Confidence,
       },
       actions,
+      rejectedActions,
     },
   };
+}
+
+function describeIssue(
+  issue: { readonly path: readonly PropertyKey[]; readonly message: string } | undefined,
+): string {
+  if (!issue) return 'invalid action';
+  const at = issue.path.map(String).join('.');
+  return at ? `${at}: ${issue.message}` : issue.message;
 }

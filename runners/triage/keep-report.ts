@@ -39,6 +39,7 @@ export async function keepReport(
     agent: run.agent,
     card: check.report.card,
     actions: check.report.actions,
+    rejectedActions: check.report.rejectedActions,
   };
   await deps.reports.put(keys.metadataKey, JSON.stringify(metadata, null, 2), 'application/json');
   await deps.store.reports.save({

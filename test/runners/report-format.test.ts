@@ -19,7 +19,7 @@ x
 x
 ## Remediation plan
 \`\`\`json watchkeeper-actions
-[{"type": "cordon", "target": {"kind": "Node", "name": "node-3"}}]
+[{"type": "cordon_node", "target": {"kind": "Node", "name": "node-3"}, "rationale": "stop new pods landing", "risk": "less capacity"}]
 \`\`\`
 ## Proof of work
 x
@@ -36,7 +36,15 @@ describe('the triage report format', () => {
           rootCause: 'disk full on node-3',
           confidence: 'high',
         },
-        actions: [{ type: 'cordon', target: { kind: 'Node', name: 'node-3' } }],
+        actions: [
+          {
+            type: 'cordon_node',
+            target: { kind: 'Node', name: 'node-3' },
+            rationale: 'stop new pods landing',
+            risk: 'less capacity',
+          },
+        ],
+        rejectedActions: [],
       },
     });
   });
@@ -51,11 +59,26 @@ describe('the triage report format', () => {
       /no ```json watchkeeper-actions block/,
     ],
     ['actions that are not JSON', good.replace('[{"type"', '[{type'), /not valid JSON/],
-    ['actions without a type', good.replace('"type": "cordon", ', ''), /array of objects with a "type"/],
+    ['actions without a type', good.replace('"type": "cordon_node", ', ''), /array of objects with a "type"/],
   ])('rejects %s, saying what is wrong', (_what, markdown, problem) => {
     const check = parseReport(markdown);
     expect(check.ok).toBe(false);
     if (!check.ok) expect(check.problems.join('; ')).toMatch(problem);
+  });
+
+  it('keeps actions outside the typed set apart, with the reason, and never as proposals', () => {
+    const markdown = good.replace(
+      '[{"type": "cordon_node"',
+      '[{"type": "shell", "command": "kubectl delete ns prod"}, {"type": "scale", "target": {"kind": "Deployment", "namespace": "a", "name": "b"}, "replicas": -1, "rationale": "r", "risk": "r"}, {"type": "cordon_node"',
+    );
+    const check = parseReport(markdown);
+    expect(check.ok).toBe(true);
+    if (!check.ok) return;
+    expect(check.report.actions.map((a) => a.type)).toEqual(['cordon_node']);
+    expect(check.report.rejectedActions.map((r) => [r.index, r.problem])).toEqual([
+      [0, expect.stringMatching(/type/) as string],
+      [1, expect.stringMatching(/^replicas: /) as string],
+    ]);
   });
 
   it('renders HTML without scripts, event handlers or javascript: links', () => {
