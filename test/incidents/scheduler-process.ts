@@ -1,6 +1,6 @@
 /**
  * A Watchkeeper scheduler in its own OS process, for the restart and multi-replica tests: real PostgreSQL, real
- * local process sandboxes running `agents/ledger-agent.mjs`. Settings come from the environment.
+ * local process sandboxes running `agents/ledger-agent.sh`. Settings come from the environment.
  */
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -32,8 +32,8 @@ const store = await openStore({ kind: 'postgres', url: env('DATABASE_URL'), maxC
 const bus = createMemoryBus();
 const lifecycle = createLifecycleService({ store, bus, logger: silentLogger });
 const launcher = createLocalProcessLauncher({
-  command: process.execPath,
-  args: [fileURLToPath(new URL('agents/ledger-agent.mjs', import.meta.url))],
+  command: fileURLToPath(new URL('agents/ledger-agent.sh', import.meta.url)),
+  args: [],
   env: { LEDGER: env('LEDGER'), AGENT_MS: env('AGENT_MS') },
   workRoot: env('WORK_ROOT'),
   logger: silentLogger,
