@@ -1,6 +1,6 @@
 /**
  * An agent profile: how to run one agent CLI. `custom` runs any command; its arguments may use {promptFile},
- * {prompt}, {reportFile}, {workspace}, {incidentFile}, {kubeconfig}, {runId}, {maxTurns}, {timeoutSeconds}.
+ * {prompt}, {reportFile}, {workspace}, {incidentFile}, {kubeconfig}, {mcpConfig}, {runId}, {maxTurns}, {timeoutSeconds}.
  */
 import type { RunBudget } from '../../core/domain/policies/budgets.ts';
 import type { TriageRun } from '../../core/domain/run.ts';
@@ -19,6 +19,7 @@ export function expandArgs(
     workspace: workspace.dir,
     incidentFile: workspace.incidentFile,
     kubeconfig: workspace.kubeconfigFile ?? '',
+    mcpConfig: workspace.mcpConfigFile ?? '',
     runId: run.id,
     maxTurns: String(budget.maxTurns),
     timeoutSeconds: String(Math.round(budget.wallTimeMs / 1000)),

@@ -118,6 +118,7 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
           env: {
             ...profile.env,
             ...(workspace.kubeconfigFile && { KUBECONFIG: workspace.kubeconfigFile }),
+            ...(workspace.mcpConfigFile && { WATCHKEEPER_MCP_CONFIG: workspace.mcpConfigFile }),
             WATCHKEEPER_RUN_ID: run.id,
             WATCHKEEPER_INCIDENT_ID: incident.id,
             WATCHKEEPER_PROMPT_FILE: workspace.promptFile,

@@ -14,6 +14,10 @@ import type { TriageRun } from '../../core/domain/run.ts';
 import { fenceUntrusted, renderTemplate } from './render-prompt.ts';
 
 const promptTemplate = fileURLToPath(new URL('../../prompts/triage.md', import.meta.url));
+/** The read-only Kubernetes MCP server agents get (npm package kubernetes-mcp-server, a Go binary). */
+const kubernetesMcpServer = fileURLToPath(
+  new URL('../../node_modules/.bin/kubernetes-mcp-server', import.meta.url),
+);
 const skillsSource = fileURLToPath(new URL('../../skills/', import.meta.url));
 
 export interface FoldedFault {
@@ -40,6 +44,8 @@ export interface Workspace {
   readonly incidentFile: string;
   readonly skillsDir: string;
   readonly kubeconfigFile?: string;
+  /** MCP servers for the agent, in the `mcpServers` shape most CLIs read (Claude Code `--mcp-config`, Gemini). */
+  readonly mcpConfigFile?: string;
 }
 
 const maxFaultsListed = 50;
@@ -54,6 +60,15 @@ export async function prepareWorkspace(input: WorkspaceInput): Promise<Workspace
   if (input.access && kubeconfigFile)
     await writeFile(kubeconfigFile, input.access.kubeconfig, { mode: 0o600 });
 
+  const mcpConfigFile = kubeconfigFile ? join(dir, 'mcp.json') : undefined;
+  if (kubeconfigFile && mcpConfigFile) {
+    const kubernetes = {
+      type: 'stdio',
+      command: kubernetesMcpServer,
+      args: ['--read-only', '--disable-multi-cluster', '--kubeconfig', kubeconfigFile],
+    };
+    await writeFile(mcpConfigFile, `${JSON.stringify({ mcpServers: { kubernetes } }, null, 2)}\n`);
+  }
   const incidentFile = join(dir, 'incident.json');
   const listed = input.faults.slice(0, maxFaultsListed);
   const incidentJson = {
@@ -113,5 +128,6 @@ export async function prepareWorkspace(input: WorkspaceInput): Promise<Workspace
     incidentFile,
     skillsDir,
     ...(kubeconfigFile && { kubeconfigFile }),
+    ...(mcpConfigFile && { mcpConfigFile }),
   };
 }
