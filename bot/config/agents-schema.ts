@@ -37,6 +37,8 @@ export const AgentsSchema = z
         serviceAccount: z.string().min(1).default('watchkeeper-triage'),
       })
       .prefault({}),
+    /** The read-only Kubernetes MCP server agents get (a command on the agent's PATH, or an absolute path). */
+    kubernetesMcpServer: z.string().min(1).default('kubernetes-mcp-server'),
     /** Where `kubernetes-job` runs are created. */
     jobs: z.strictObject({ namespace: z.string().min(1).default('watchkeeper-runs') }).prefault({}),
     profiles: z

@@ -38,6 +38,7 @@ export interface Config {
     readonly workDir: string;
     readonly credentials: { readonly namespace: string; readonly serviceAccount: string };
     readonly jobsNamespace: string;
+    readonly kubernetesMcpServer: string;
     readonly profiles: Readonly<Record<string, AgentProfile>>;
   };
   readonly mcpServers: readonly {

@@ -190,6 +190,7 @@ function resolveAgents(file: ConfigFile, env: ConfigSources['env'], stateDir: st
     workDir: resolve(stateDir, agents.workDir ?? 'runs'),
     credentials: agents.credentials,
     jobsNamespace: agents.jobs.namespace,
+    kubernetesMcpServer: agents.kubernetesMcpServer,
     profiles,
   };
 }

@@ -52,6 +52,7 @@ export function startTriage(
     store: deps.store,
     reports: deps.reports,
     bus: deps.bus,
+    kubernetesMcpServer: config.agents.kubernetesMcpServer,
     ...(deps.kubeconfig && {
       kube: { config: deps.kubeconfig.config, credentials: config.agents.credentials },
     }),

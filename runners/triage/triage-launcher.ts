@@ -34,6 +34,8 @@ export interface TriageLauncherOptions {
   readonly kube?: { readonly config: KubeConfig; readonly credentials: RunTokenSettings };
   readonly logger: Logger;
   readonly killGraceMs?: number;
+  /** The read-only Kubernetes MCP server command for agents (default: `kubernetes-mcp-server` on PATH). */
+  readonly kubernetesMcpServer?: string;
 }
 
 export function createTriageLauncher(options: TriageLauncherOptions): TriageLauncher {
@@ -94,6 +96,9 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
           faults,
           budget,
           skillsPath: profile.skillsPath,
+          ...(options.kubernetesMcpServer !== undefined && {
+            kubernetesMcpServer: options.kubernetesMcpServer,
+          }),
           ...(access && {
             access: {
               kubeconfig: access.kubeconfig,

@@ -14,10 +14,6 @@ import type { TriageRun } from '../../core/domain/run.ts';
 import { fenceUntrusted, renderTemplate } from './render-prompt.ts';
 
 const promptTemplate = fileURLToPath(new URL('../../prompts/triage.md', import.meta.url));
-/** The read-only Kubernetes MCP server agents get (npm package kubernetes-mcp-server, a Go binary). */
-const kubernetesMcpServer = fileURLToPath(
-  new URL('../../node_modules/.bin/kubernetes-mcp-server', import.meta.url),
-);
 const skillsSource = fileURLToPath(new URL('../../skills/', import.meta.url));
 
 export interface FoldedFault {
@@ -34,6 +30,11 @@ export interface WorkspaceInput {
   /** Where the agent CLI looks for skills, relative to the workspace (e.g. `.claude/skills`). */
   readonly skillsPath: string;
   readonly access?: { readonly kubeconfig: string; readonly summary: string; readonly expiresAt: Date };
+  /**
+   * The read-only Kubernetes MCP server to give the agent (npm `kubernetes-mcp-server`, in the agent image and
+   * wherever local agents run); a command name is looked up on the agent's PATH.
+   */
+  readonly kubernetesMcpServer?: string;
 }
 
 export interface Workspace {
@@ -64,7 +65,7 @@ export async function prepareWorkspace(input: WorkspaceInput): Promise<Workspace
   if (kubeconfigFile && mcpConfigFile) {
     const kubernetes = {
       type: 'stdio',
-      command: kubernetesMcpServer,
+      command: input.kubernetesMcpServer ?? 'kubernetes-mcp-server',
       args: ['--read-only', '--disable-multi-cluster', '--kubeconfig', kubeconfigFile],
     };
     await writeFile(mcpConfigFile, `${JSON.stringify({ mcpServers: { kubernetes } }, null, 2)}\n`);

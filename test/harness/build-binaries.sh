@@ -9,6 +9,7 @@ K8S_VERSION="${K8S_VERSION:-v1.36.3}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
 VERSITYGW_VERSION="${VERSITYGW_VERSION:-v1.8.0}"
+KUBERNETES_MCP_SERVER_VERSION="${KUBERNETES_MCP_SERVER_VERSION:-0.0.67}"
 STAGING_VERSION="v0${K8S_VERSION#v1}"
 
 BIN="$CACHE/bin"
@@ -94,6 +95,15 @@ step "versitygw $VERSITYGW_VERSION" "$BIN/versitygw-$VERSITYGW_VERSION/versitygw
 step "kubernetes $K8S_VERSION (kube-apiserver, kube-controller-manager, kube-scheduler)" \
   "$BIN/kubernetes-$K8S_VERSION/kube-scheduler" build_kubernetes
 
+# The Kubernetes MCP server agents get: an npm package wrapping a Go binary. Installed outside the repository
+# because its other-platform packages are not all on the registry mirror, which breaks `npm ci` of a lockfile.
+install_kubernetes_mcp_server() {
+  npm install --prefix "$BIN/kubernetes-mcp-server-$KUBERNETES_MCP_SERVER_VERSION" --no-audit --no-fund --no-save \
+    "kubernetes-mcp-server@$KUBERNETES_MCP_SERVER_VERSION" >/dev/null
+}
+step "kubernetes-mcp-server $KUBERNETES_MCP_SERVER_VERSION" \
+  "$BIN/kubernetes-mcp-server-$KUBERNETES_MCP_SERVER_VERSION/node_modules/.bin/kubernetes-mcp-server" install_kubernetes_mcp_server
+
 # A manifest the TypeScript harness reads to find the binaries.
 cat >"$BIN/manifest.json" <<JSON
 {
@@ -105,7 +115,8 @@ cat >"$BIN/manifest.json" <<JSON
   "kubeApiserver": "$BIN/kubernetes-$K8S_VERSION/kube-apiserver",
   "kubeControllerManager": "$BIN/kubernetes-$K8S_VERSION/kube-controller-manager",
   "kubeScheduler": "$BIN/kubernetes-$K8S_VERSION/kube-scheduler",
-  "kubernetesVersion": "$K8S_VERSION"
+  "kubernetesVersion": "$K8S_VERSION",
+  "kubernetesMcpServer": "$BIN/kubernetes-mcp-server-$KUBERNETES_MCP_SERVER_VERSION/node_modules/.bin/kubernetes-mcp-server"
 }
 JSON
 echo "harness: binaries ready, manifest at $BIN/manifest.json"

@@ -191,6 +191,8 @@ export interface BinaryManifest {
   readonly kubeControllerManager: string;
   readonly kubeScheduler: string;
   readonly kubernetesVersion: string;
+  /** The read-only Kubernetes MCP server agents get (npm kubernetes-mcp-server, installed outside the repo). */
+  readonly kubernetesMcpServer: string;
 }
 
 /** The Go-built binaries; `.ci/run` (or `test/harness/build-binaries.sh`) builds them. */

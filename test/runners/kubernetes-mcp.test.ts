@@ -10,6 +10,7 @@ import { mintRunToken, type RunToken } from '../../runners/tokens/run-token.ts';
 import { prepareWorkspace } from '../../runners/workspace/prepare-workspace.ts';
 import { makeIncident, makeRun } from '../fixtures/domain.ts';
 import { applyManifests } from '../harness/kube-helpers.ts';
+import { binaries } from '../harness/process.ts';
 import { createGhostPod, useTestNamespace } from '../intake/cluster-objects.ts';
 
 describe('the Kubernetes MCP server in a run workspace', () => {
@@ -41,6 +42,7 @@ describe('the Kubernetes MCP server in a run workspace', () => {
       faults: [],
       budget: { wallTimeMs: 600_000, maxTurns: 10 },
       skillsPath: '.claude/skills',
+      kubernetesMcpServer: binaries().kubernetesMcpServer,
       access: {
         kubeconfig: runKubeconfig(space.client.config, token.token),
         summary: '',
