@@ -60,11 +60,7 @@ export async function runCli(io: CliIo): Promise<number> {
         );
       }
       const runtime = await startRuntime(settings, logger);
-      const signal = await io.stopRequested;
-      logger.info({ signal }, `stopping (${signal})`);
-      await runtime.stop();
-      logger.info({}, 'stopped cleanly');
-      logger.flush();
+      await untilStopped(io, logger, runtime);
     });
 
   program
@@ -105,11 +101,7 @@ export async function runCli(io: CliIo): Promise<number> {
         { host: options.host, port: options.port, token: io.env.WATCHKEEPER_EMIT_TOKEN, version },
         logger,
       );
-      const signal = await io.stopRequested;
-      logger.info({ signal }, `stopping (${signal})`);
-      await emit.stop();
-      logger.info({}, 'stopped cleanly');
-      logger.flush();
+      await untilStopped(io, logger, emit);
     });
 
   program
@@ -142,6 +134,19 @@ export async function runCli(io: CliIo): Promise<number> {
     exitCode = failure(error, io);
   }
   return exitCode;
+}
+
+/** Serves until SIGINT/SIGTERM, then stops `service` and says so. */
+async function untilStopped(
+  io: CliIo,
+  logger: ReturnType<typeof createLogger>,
+  service: { stop(): Promise<void> },
+): Promise<void> {
+  const signal = await io.stopRequested;
+  logger.info({ signal }, `stopping (${signal})`);
+  await service.stop();
+  logger.info({}, 'stopped cleanly');
+  logger.flush();
 }
 
 /** The first positional word when it names no command (commander would pass it to the default command). */

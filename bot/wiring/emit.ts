@@ -1,10 +1,11 @@
 /** `watchkeeper emit`: the Kubernetes watcher feeding the MCP fault-event server, for one cluster. */
 import { ConfigError } from '../../core/domain/errors.ts';
+import type { Fault } from '../../core/domain/fault.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import { createKubeWatcher } from '../../listeners/kube/kube-watcher.ts';
 import { startEmitServer } from '../../listeners/mcp/emit-server.ts';
 import type { Config } from '../config/config.ts';
-import { findWatcherKubeConfig } from './watcher.ts';
+import { findWatcherKubeConfig, watcherOptions } from './watcher.ts';
 
 export interface EmitOptions {
   readonly host: string;
@@ -39,26 +40,11 @@ export async function startEmit(
       `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`,
     );
   });
-  const watcher = createKubeWatcher({
-    kubeconfig: found.config,
-    cluster: config.cluster,
-    sink: (fault) => {
-      server.publish(fault);
-      return Promise.resolve();
-    },
-    logger: logger.child({ component: 'kube-watcher' }),
-    filters: {
-      includeNamespaces: config.watcher.namespaces.include,
-      excludeNamespaces: config.watcher.namespaces.exclude,
-      includeLabels: config.watcher.labels.include,
-      excludeLabels: config.watcher.labels.exclude,
-    },
-    graceMs: config.watcher.graceSeconds * 1000,
-    cooldownMs: config.watcher.cooldownSeconds * 1000,
-    eventTtlMs: config.watcher.eventTtlSeconds * 1000,
-    fetchLogs: config.watcher.fetchLogs,
-    waitForList: false,
-  });
+  const publish = (fault: Fault) => {
+    server.publish(fault);
+    return Promise.resolve();
+  };
+  const watcher = createKubeWatcher(watcherOptions(config, found, publish, logger));
   await watcher.start();
   logger.info(
     { url: server.url, cluster: config.cluster, kubeconfig: found.source },

@@ -3,7 +3,11 @@ import { ConfigError } from '../../core/domain/errors.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { FaultIntake } from '../../core/services/fault-intake.ts';
 import { findKubeConfig, type KubeConfigChoice } from '../../listeners/kube/kube-config.ts';
-import { createKubeWatcher, type KubeWatcher } from '../../listeners/kube/kube-watcher.ts';
+import {
+  createKubeWatcher,
+  type KubeWatcher,
+  type KubeWatcherOptions,
+} from '../../listeners/kube/kube-watcher.ts';
 import type { Config } from '../config/config.ts';
 
 /** Checked before any state is written: a bad watcher setting stops the start with nothing half-done. */
@@ -36,17 +40,18 @@ export function findWatcherKubeConfig(config: Config, logger: Logger): KubeConfi
   return found;
 }
 
-export async function startWatcher(
+/** The watcher's options from the `watcher:` settings; `sink` is where its faults go. */
+export function watcherOptions(
   config: Config,
   found: KubeConfigChoice,
-  intake: FaultIntake,
+  sink: KubeWatcherOptions['sink'],
   logger: Logger,
-): Promise<KubeWatcher> {
+): KubeWatcherOptions {
   const settings = config.watcher;
-  const watcher = createKubeWatcher({
+  return {
     kubeconfig: found.config,
     cluster: config.cluster,
-    sink: (fault) => intake.ingest(fault),
+    sink,
     logger: logger.child({ component: 'kube-watcher' }),
     filters: {
       includeNamespaces: settings.namespaces.include,
@@ -59,7 +64,16 @@ export async function startWatcher(
     eventTtlMs: settings.eventTtlSeconds * 1000,
     fetchLogs: settings.fetchLogs,
     waitForList: false,
-  });
+  };
+}
+
+export async function startWatcher(
+  config: Config,
+  found: KubeConfigChoice,
+  intake: FaultIntake,
+  logger: Logger,
+): Promise<KubeWatcher> {
+  const watcher = createKubeWatcher(watcherOptions(config, found, (fault) => intake.ingest(fault), logger));
   await watcher.start();
   logger.info(
     { kubeconfig: found.source, cluster: config.cluster },
