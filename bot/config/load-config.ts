@@ -8,6 +8,7 @@ import { ConfigError } from '../../core/domain/errors.ts';
 import type { Config } from './config.ts';
 import { ConfigFileSchema, secretEnv, type ConfigFile, type SecretEnvName } from './schema.ts';
 import { Secret } from './secret.ts';
+import { kindDefaults } from '../../core/domain/agent-kinds.ts';
 
 export interface ConfigSources {
   /** `--config`, else WATCHKEEPER_CONFIG, else none (embedded defaults). */
@@ -171,16 +172,39 @@ function resolveAgents(file: ConfigFile, env: ConfigSources['env'], stateDir: st
       if (profile.runner === 'kubernetes-job' && profile.image === undefined) {
         throw new ConfigError(`agents.profiles.${name}.image`, 'required when runner is kubernetes-job');
       }
+      const defaults = kindDefaults[profile.kind];
+      const command = profile.command ?? defaults.command;
+      if (command === undefined) {
+        throw new ConfigError(`agents.profiles.${name}.command`, 'required for a custom agent profile');
+      }
+      const apiKeyEnv = profile.apiKeyEnv ?? defaults.apiKeyEnv;
+      const apiKey = apiKeyEnv === undefined ? undefined : nonEmpty(env[apiKeyEnv]);
+      if (profile.apiKeyEnv !== undefined && apiKey === undefined) {
+        throw new ConfigError(
+          `agents.profiles.${name}.apiKeyEnv`,
+          `the environment variable ${profile.apiKeyEnv} is not set`,
+        );
+      }
       const resolved: AgentProfile = {
         name,
         kind: profile.kind,
-        command: profile.command,
+        command,
         args: profile.args,
         env: { ...profile.env, ...secrets },
-        skillsPath: profile.skillsPath,
+        skillsPath: profile.skillsPath ?? defaults.skillsPath,
         ...(profile.timeoutMinutes !== undefined && { timeoutMs: profile.timeoutMinutes * 60_000 }),
         runner: profile.runner,
         ...(profile.image !== undefined && { image: profile.image }),
+        ...(profile.model !== undefined && { model: profile.model }),
+        ...(profile.baseUrl !== undefined && { baseUrl: profile.baseUrl }),
+        ...(apiKey !== undefined && { apiKey }),
+        ...(profile.maxTurns !== undefined && { maxTurns: profile.maxTurns }),
+        ...(profile.allowedTools !== undefined && { allowedTools: profile.allowedTools }),
+        ...(profile.deniedTools !== undefined && { deniedTools: profile.deniedTools }),
+        ...((profile.stream ?? defaults.stream) !== undefined && {
+          stream: profile.stream ?? defaults.stream,
+        }),
+        ...(profile.price !== undefined && { price: profile.price }),
       };
       return [name, resolved];
     }),

@@ -1,8 +1,17 @@
+/** The agent CLIs Watchkeeper knows how to drive, and `custom` for any other command. */
+export const agentKinds = ['claude-code', 'codex', 'gemini', 'goose', 'custom'] as const;
+export type AgentKind = (typeof agentKinds)[number];
+
+/** The machine-readable output formats Watchkeeper reads progress from. */
+export const streamFormats = ['claude-code', 'codex', 'gemini', 'goose'] as const;
+export type StreamFormat = (typeof streamFormats)[number];
+
 /** How to run one agent CLI for a triage run (from the `agents:` configuration). */
 export interface AgentProfile {
   readonly name: string;
-  readonly kind: 'custom';
+  readonly kind: AgentKind;
   readonly command: string;
+  /** `custom`: the whole argument list (with placeholders); built-in kinds: arguments added to Watchkeeper's. */
   readonly args: readonly string[];
   /** Environment for the agent: plain values from the file and secrets resolved from named variables. */
   readonly env: Readonly<Record<string, string>>;
@@ -13,4 +22,19 @@ export interface AgentProfile {
   readonly runner?: 'local' | 'kubernetes-job';
   /** The image the Kubernetes Job runner runs this agent in (deploy/docker/agent.Dockerfile). */
   readonly image?: string;
+  /** The model name passed to the CLI (its own default when absent). */
+  readonly model?: string;
+  /** The model API's base URL: a gateway or a self-hosted model (the vendor's public API when absent). */
+  readonly baseUrl?: string;
+  /** The model API key, resolved from Watchkeeper's environment; handed to the CLI in the variable it reads. */
+  readonly apiKey?: string;
+  /** A cap on the agent's turns below the run budget's, where the CLI supports one. */
+  readonly maxTurns?: number;
+  /** Tools allowed and denied on top of Watchkeeper's defaults, in the CLI's own naming. */
+  readonly allowedTools?: readonly string[];
+  readonly deniedTools?: readonly string[];
+  /** Which parser reads the agent's output; built-in kinds use their own, `custom` agents may name one. */
+  readonly stream?: StreamFormat;
+  /** List prices for CLIs that report tokens but no cost (US dollars per million tokens). */
+  readonly price?: { readonly inputUsdPerMillion: number; readonly outputUsdPerMillion: number };
 }

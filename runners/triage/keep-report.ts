@@ -17,6 +17,8 @@ export async function keepReport(
   request: Pick<LaunchRequest, 'run' | 'incident'>,
   markdown: string,
   transcript: string,
+  /** Agent, model, CLI version, usage: what run.json records besides the card and actions. */
+  runMetadata: Readonly<Record<string, unknown>> = {},
 ): Promise<RunResult> {
   const check = parseReport(markdown);
   if (!check.ok)
@@ -34,6 +36,7 @@ export async function keepReport(
   await deps.reports.put(keys.htmlKey, renderReportHtml(clean, incident.title), 'text/html; charset=utf-8');
   await deps.reports.put(keys.transcriptKey, redact(transcript), 'text/plain; charset=utf-8');
   const metadata = {
+    ...runMetadata,
     runId: run.id,
     incidentId: incident.id,
     agent: run.agent,
@@ -50,4 +53,15 @@ export async function keepReport(
     createdAt: new Date(),
   });
   return { ok: true, reportKey: keys.markdownKey };
+}
+
+/** A failed run's transcript, redacted, where its report would have gone: the proof of what it did. */
+export async function keepTranscript(
+  deps: { readonly reports: ReportStore },
+  request: Pick<LaunchRequest, 'run' | 'incident'>,
+  transcript: string,
+): Promise<string> {
+  const key = `${runPrefix(request.incident.id, request.run.id)}/transcript.log`;
+  await deps.reports.put(key, redact(transcript), 'text/plain; charset=utf-8');
+  return key;
 }

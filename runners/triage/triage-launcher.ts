@@ -12,17 +12,19 @@ import type { Bus } from '../../core/ports/bus.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { ReportStore } from '../../core/ports/report-store.ts';
 import type { Store } from '../../core/ports/store.ts';
+import type { RunFailure } from '../../core/domain/run.ts';
 import type { LaunchRequest, RunResult, TriageLauncher } from '../../core/ports/triage-launcher.ts';
 import { outcomeToResult, stopLeftoverLocalRun } from '../local/local-process-launcher.ts';
 import { runSandboxedProcess, stderrFile, stdoutFile } from '../local/sandboxed-process.ts';
-import { followProgressFile } from '../progress/progress-file.ts';
+import { prepareInvocation } from '../agents/agent-invocation.ts';
+import { followAgentStream } from '../progress/follow-agent-stream.ts';
 import { createProgressPublisher } from '../progress/progress-publisher.ts';
 import { accessSummary, formatAccess } from '../tokens/access-summary.ts';
 import { runKubeconfig } from '../tokens/run-kubeconfig.ts';
 import { mintRunToken, type RunToken, type RunTokenSettings } from '../tokens/run-token.ts';
 import { prepareWorkspace, type Workspace } from '../workspace/prepare-workspace.ts';
-import { expandArgs } from './agent-profile.ts';
-import { keepReport } from './keep-report.ts';
+import { keepReport, keepTranscript } from './keep-report.ts';
+import { streamVerdict, withCost } from './run-verdict.ts';
 
 export interface TriageLauncherOptions {
   readonly profiles: Readonly<Record<string, AgentProfile>>;
@@ -55,12 +57,49 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
     return { token, kubeconfig, summary };
   }
 
-  async function keep(request: LaunchRequest, workspace: Workspace, markdown: string): Promise<RunResult> {
-    const transcript = [
+  const transcriptOf = async (workspace: Workspace) =>
+    [
       await readFile(join(workspace.dir, stdoutFile), 'utf8').catch(() => ''),
       await readFile(join(workspace.dir, stderrFile), 'utf8').catch(() => ''),
     ].join('\n');
-    return keepReport(options, request, markdown, transcript);
+
+  async function keep(
+    request: LaunchRequest,
+    workspace: Workspace,
+    markdown: string,
+    metadata: Record<string, unknown>,
+  ): Promise<RunResult> {
+    return keepReport(options, request, markdown, await transcriptOf(workspace), metadata);
+  }
+
+  /** The report (the file, or the agent's last message when it answered with the report instead); a failed
+   * run keeps its transcript. */
+  async function finish(
+    request: LaunchRequest,
+    workspace: Workspace,
+    result: RunResult,
+    finalText: string | undefined,
+  ): Promise<{ ok: true; markdown: string } | { ok: false; failure: RunFailure }> {
+    if (result.ok) {
+      const markdown =
+        (await readFile(workspace.reportFile, 'utf8').catch(() => undefined)) ??
+        (finalText && /^##\s+Triage card/im.test(finalText) ? finalText : undefined);
+      if (markdown !== undefined) return { ok: true, markdown };
+      result = {
+        ok: false,
+        failure: {
+          reason: 'invalid_report',
+          detail: `the agent wrote no report at ${workspace.reportFile}${finalText ? `; its last message: ${finalText.slice(0, 200)}` : ''}`,
+        },
+      };
+    }
+    await keepTranscript(options, request, await transcriptOf(workspace)).catch((error: unknown) =>
+      options.logger.warn(
+        { err: error, runId: request.run.id },
+        "could not keep the failed run's transcript",
+      ),
+    );
+    return result;
   }
 
   return {
@@ -114,14 +153,20 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
           store: options.store,
           logger: options.logger,
         });
+        const invocation = await prepareInvocation(profile, workspace, run, budget);
         const progressFile = join(workspace.dir, 'progress.jsonl');
-        const follower = followProgressFile(progressFile, progress);
+        const stream = followAgentStream(
+          { stdout: join(workspace.dir, stdoutFile), progress: progressFile },
+          invocation.stream,
+          progress,
+        );
+        const startedAt = Date.now();
         const outcome = await runSandboxedProcess({
-          command: profile.command,
-          args: expandArgs(profile.args, workspace, run, budget),
+          command: invocation.command,
+          args: invocation.args,
           cwd: workspace.dir,
           env: {
-            ...profile.env,
+            ...invocation.env,
             ...(workspace.kubeconfigFile && { KUBECONFIG: workspace.kubeconfigFile }),
             ...(workspace.mcpConfigFile && { WATCHKEEPER_MCP_CONFIG: workspace.mcpConfigFile }),
             WATCHKEEPER_RUN_ID: run.id,
@@ -135,28 +180,32 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
           killGraceMs: graceMs,
           onSpawn: async (pid) => {
             await request.onSandbox({ kind: 'local', pid, host: hostname() });
-            await progress.emit({ type: 'run.started', agent: run.agent });
+            await progress.emit({
+              type: 'run.started',
+              agent: run.agent,
+              ...(profile.model && { model: profile.model }),
+            });
           },
         });
-        await follower.stop();
-        const result = await outcomeToResult(outcome, workspace.dir, timeoutMs);
+        const summary = await stream.stop();
+        const usage = withCost({ durationMs: Date.now() - startedAt, ...summary.usage }, profile);
+        const result = streamVerdict(await outcomeToResult(outcome, workspace.dir, timeoutMs), summary);
+        const ended = await finish(request, workspace, result, summary.finalText);
         await progress.emit(
-          result.ok
-            ? { type: 'run.finished', ok: true }
-            : { type: 'error', message: `${result.failure.reason}: ${result.failure.detail}` },
+          ended.ok
+            ? { type: 'run.finished', ok: true, usage }
+            : { type: 'error', message: `${ended.failure.reason}: ${ended.failure.detail}` },
         );
-        if (!result.ok) return result;
-        const markdown = await readFile(workspace.reportFile, 'utf8').catch(() => undefined);
-        if (markdown === undefined) {
-          return {
-            ok: false,
-            failure: {
-              reason: 'invalid_report',
-              detail: `the agent wrote no report at ${workspace.reportFile}`,
-            },
-          };
-        }
-        return await keep(request, workspace, markdown);
+        if (!ended.ok) await progress.emit({ type: 'run.finished', ok: false, usage });
+        const metadata = {
+          agent: run.agent,
+          kind: profile.kind,
+          model: summary.model ?? profile.model,
+          cliVersion: summary.cliVersion,
+          sessionId: summary.sessionId,
+          usage,
+        };
+        return { ...(ended.ok ? await keep(request, workspace, ended.markdown, metadata) : ended), usage };
       } finally {
         await access?.token.revoke().catch((error: unknown) => {
           options.logger.warn(

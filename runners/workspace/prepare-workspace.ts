@@ -47,6 +47,8 @@ export interface Workspace {
   readonly kubeconfigFile?: string;
   /** MCP servers for the agent, in the `mcpServers` shape most CLIs read (Claude Code `--mcp-config`, Gemini). */
   readonly mcpConfigFile?: string;
+  /** The read-only Kubernetes MCP server in mcp.json, for CLIs configured another way (Codex, Goose). */
+  readonly kubernetesMcp?: { readonly command: string; readonly args: readonly string[] };
 }
 
 const maxFaultsListed = 50;
@@ -62,12 +64,14 @@ export async function prepareWorkspace(input: WorkspaceInput): Promise<Workspace
     await writeFile(kubeconfigFile, input.access.kubeconfig, { mode: 0o600 });
 
   const mcpConfigFile = kubeconfigFile ? join(dir, 'mcp.json') : undefined;
-  if (kubeconfigFile && mcpConfigFile) {
-    const kubernetes = {
-      type: 'stdio',
-      command: input.kubernetesMcpServer ?? 'kubernetes-mcp-server',
-      args: ['--read-only', '--disable-multi-cluster', '--kubeconfig', kubeconfigFile],
-    };
+  const kubernetesMcp = kubeconfigFile
+    ? {
+        command: input.kubernetesMcpServer ?? 'kubernetes-mcp-server',
+        args: ['--read-only', '--disable-multi-cluster', '--kubeconfig', kubeconfigFile],
+      }
+    : undefined;
+  if (kubernetesMcp && mcpConfigFile) {
+    const kubernetes = { type: 'stdio', ...kubernetesMcp };
     await writeFile(mcpConfigFile, `${JSON.stringify({ mcpServers: { kubernetes } }, null, 2)}\n`);
   }
   const incidentFile = join(dir, 'incident.json');
@@ -130,5 +134,6 @@ export async function prepareWorkspace(input: WorkspaceInput): Promise<Workspace
     skillsDir,
     ...(kubeconfigFile && { kubeconfigFile }),
     ...(mcpConfigFile && { mcpConfigFile }),
+    ...(kubernetesMcp && { kubernetesMcp }),
   };
 }

@@ -58,6 +58,26 @@ describe('watchkeeper with bad configuration', () => {
       /^watchkeeper: configuration error: agents\.profiles\.claude\.image: required when runner is kubernetes-job/,
     ],
     [
+      'a custom profile without a command',
+      'agents:\n  profiles:\n    mine: { args: [x] }\n',
+      /^watchkeeper: configuration error: agents\.profiles\.mine\.command: required for a custom agent profile/,
+    ],
+    [
+      'an unknown agent kind',
+      'agents:\n  profiles:\n    c: { kind: cursor }\n',
+      /^watchkeeper: configuration error: agents\.profiles\.c\.kind: .*claude-code/,
+    ],
+    [
+      'an API key variable that is not set',
+      'agents:\n  profiles:\n    claude: { kind: claude-code, apiKeyEnv: WK_NO_SUCH_KEY }\n',
+      /^watchkeeper: configuration error: agents\.profiles\.claude\.apiKeyEnv: the environment variable WK_NO_SUCH_KEY is not set/,
+    ],
+    [
+      'a base URL that is not http(s)',
+      'agents:\n  profiles:\n    claude: { kind: claude-code, baseUrl: "ftp://gw" }\n',
+      /^watchkeeper: configuration error: agents\.profiles\.claude\.baseUrl: /,
+    ],
+    [
       'two profiles and no default',
       'agents:\n  profiles:\n    a: { command: a }\n    b: { command: b }\n',
       /^watchkeeper: configuration error: agents\.default: several profiles \(a, b\)/,

@@ -10,6 +10,11 @@ ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
 VERSITYGW_VERSION="${VERSITYGW_VERSION:-v1.8.0}"
 KUBERNETES_MCP_SERVER_VERSION="${KUBERNETES_MCP_SERVER_VERSION:-0.0.67}"
+# The agent CLIs the triage tests drive (same pins as deploy/docker/agent.Dockerfile).
+CLAUDE_CODE_VERSION="${CLAUDE_CODE_VERSION:-2.1.332}"
+CODEX_VERSION="${CODEX_VERSION:-0.169.0}"
+GEMINI_CLI_VERSION="${GEMINI_CLI_VERSION:-0.61.0}"
+GOOSE_VERSION="${GOOSE_VERSION:-1.52.0}"
 STAGING_VERSION="v0${K8S_VERSION#v1}"
 
 BIN="$CACHE/bin"
@@ -97,12 +102,21 @@ step "kubernetes $K8S_VERSION (kube-apiserver, kube-controller-manager, kube-sch
 
 # The Kubernetes MCP server agents get: an npm package wrapping a Go binary. Installed outside the repository
 # because its other-platform packages are not all on the registry mirror, which breaks `npm ci` of a lockfile.
-install_kubernetes_mcp_server() {
-  npm install --prefix "$BIN/kubernetes-mcp-server-$KUBERNETES_MCP_SERVER_VERSION" --no-audit --no-fund --no-save \
-    "kubernetes-mcp-server@$KUBERNETES_MCP_SERVER_VERSION" >/dev/null
+# The agent CLIs (native binaries of 100-400 MB each) are installed the same way, for the same reason.
+install_npm() { # folder package@version
+  npm install --prefix "$BIN/$1" --no-audit --no-fund --no-save "$2" >/dev/null
 }
-step "kubernetes-mcp-server $KUBERNETES_MCP_SERVER_VERSION" \
-  "$BIN/kubernetes-mcp-server-$KUBERNETES_MCP_SERVER_VERSION/node_modules/.bin/kubernetes-mcp-server" install_kubernetes_mcp_server
+MCP_DIR="kubernetes-mcp-server-$KUBERNETES_MCP_SERVER_VERSION"
+step "kubernetes-mcp-server $KUBERNETES_MCP_SERVER_VERSION" "$BIN/$MCP_DIR/node_modules/.bin/kubernetes-mcp-server" \
+  install_npm "$MCP_DIR" "kubernetes-mcp-server@$KUBERNETES_MCP_SERVER_VERSION"
+step "Claude Code $CLAUDE_CODE_VERSION" "$BIN/claude-code-$CLAUDE_CODE_VERSION/node_modules/.bin/claude" \
+  install_npm "claude-code-$CLAUDE_CODE_VERSION" "@anthropic-ai/claude-code@$CLAUDE_CODE_VERSION"
+step "Codex $CODEX_VERSION" "$BIN/codex-$CODEX_VERSION/node_modules/.bin/codex" \
+  install_npm "codex-$CODEX_VERSION" "@openai/codex@$CODEX_VERSION"
+step "Gemini CLI $GEMINI_CLI_VERSION" "$BIN/gemini-cli-$GEMINI_CLI_VERSION/node_modules/.bin/gemini" \
+  install_npm "gemini-cli-$GEMINI_CLI_VERSION" "@google/gemini-cli@$GEMINI_CLI_VERSION"
+GOOSE_BIN="$BIN/goose-$GOOSE_VERSION/node_modules/@aaif/goose-binary-linux-x64/bin/goose"
+step "Goose $GOOSE_VERSION" "$GOOSE_BIN" install_npm "goose-$GOOSE_VERSION" "@aaif/goose-binary-linux-x64@$GOOSE_VERSION"
 
 # A manifest the TypeScript harness reads to find the binaries.
 cat >"$BIN/manifest.json" <<JSON
@@ -116,7 +130,13 @@ cat >"$BIN/manifest.json" <<JSON
   "kubeControllerManager": "$BIN/kubernetes-$K8S_VERSION/kube-controller-manager",
   "kubeScheduler": "$BIN/kubernetes-$K8S_VERSION/kube-scheduler",
   "kubernetesVersion": "$K8S_VERSION",
-  "kubernetesMcpServer": "$BIN/kubernetes-mcp-server-$KUBERNETES_MCP_SERVER_VERSION/node_modules/.bin/kubernetes-mcp-server"
+  "kubernetesMcpServer": "$BIN/$MCP_DIR/node_modules/.bin/kubernetes-mcp-server",
+  "agents": {
+    "claude-code": "$BIN/claude-code-$CLAUDE_CODE_VERSION/node_modules/.bin/claude",
+    "codex": "$BIN/codex-$CODEX_VERSION/node_modules/.bin/codex",
+    "gemini": "$BIN/gemini-cli-$GEMINI_CLI_VERSION/node_modules/.bin/gemini",
+    "goose": "$GOOSE_BIN"
+  }
 }
 JSON
 echo "harness: binaries ready, manifest at $BIN/manifest.json"

@@ -193,6 +193,8 @@ export interface BinaryManifest {
   readonly kubernetesVersion: string;
   /** The read-only Kubernetes MCP server agents get (npm kubernetes-mcp-server, installed outside the repo). */
   readonly kubernetesMcpServer: string;
+  /** The agent CLIs from npm, installed outside the repo like the MCP server. */
+  readonly agents: Readonly<Record<'claude-code' | 'codex' | 'gemini' | 'goose', string>>;
 }
 
 /** The Go-built binaries; `.ci/run` (or `test/harness/build-binaries.sh`) builds them. */

@@ -1,0 +1,25 @@
+/** What each built-in agent kind is without configuration: its command, skills folder and API key variable. */
+import type { AgentKind, StreamFormat } from './agent-profile.ts';
+
+export interface KindDefaults {
+  /** The CLI's command on the agent's PATH (npm package in parentheses in the docs). */
+  readonly command?: string;
+  /** Where the CLI discovers project skills, relative to its working folder. */
+  readonly skillsPath: string;
+  /** The environment variable the API key is read from (Watchkeeper's) and handed over in (the CLI's). */
+  readonly apiKeyEnv?: string;
+  readonly stream?: StreamFormat;
+}
+
+export const kindDefaults: Readonly<Record<AgentKind, KindDefaults>> = {
+  'claude-code': {
+    command: 'claude',
+    skillsPath: '.claude/skills',
+    apiKeyEnv: 'ANTHROPIC_API_KEY',
+    stream: 'claude-code',
+  },
+  codex: { command: 'codex', skillsPath: '.agents/skills', apiKeyEnv: 'OPENAI_API_KEY', stream: 'codex' },
+  gemini: { command: 'gemini', skillsPath: '.agents/skills', apiKeyEnv: 'GEMINI_API_KEY', stream: 'gemini' },
+  goose: { command: 'goose', skillsPath: '.agents/skills', apiKeyEnv: 'OPENAI_API_KEY', stream: 'goose' },
+  custom: { skillsPath: '.skills' },
+};

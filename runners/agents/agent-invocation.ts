@@ -1,0 +1,85 @@
+/**
+ * Turns an agent profile and a prepared workspace into the command line, environment and config files one run
+ * of its CLI needs: headless mode, machine-readable output, the read-only Kubernetes MCP server, the deny hooks
+ * and the kubectl guard, the model and its API. Adding an agent needs a `custom` profile, never code here.
+ */
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AgentProfile, StreamFormat } from '../../core/domain/agent-profile.ts';
+import type { RunBudget } from '../../core/domain/policies/budgets.ts';
+import type { TriageRun } from '../../core/domain/run.ts';
+import type { Workspace } from '../workspace/prepare-workspace.ts';
+import { claudeCodeInvocation } from './claude-code.ts';
+import { codexInvocation } from './codex.ts';
+import { customInvocation } from './custom.ts';
+import { geminiInvocation } from './gemini.ts';
+import { gooseInvocation } from './goose.ts';
+
+const guardScript = fileURLToPath(new URL('../hooks/guard-tool.mjs', import.meta.url));
+
+export interface AgentInvocation {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** How to read the agent's stdout as progress; absent: only the progress file is read. */
+  readonly stream?: StreamFormat;
+}
+
+export interface InvocationContext {
+  readonly profile: AgentProfile;
+  readonly workspace: Workspace;
+  readonly run: TriageRun;
+  readonly budget: RunBudget;
+  /** The command a CLI runs as its pre-tool hook: `<node> guard-tool.mjs hook <cli>`, shell-quoted. */
+  readonly hookCommand: (cli: 'claude-code' | 'codex' | 'gemini') => string;
+  /** The MCP server entry every CLI gets (from the workspace's mcp.json), when the run has cluster access. */
+  readonly kubernetesMcp?: { readonly command: string; readonly args: readonly string[] };
+  readonly maxTurns: number;
+}
+
+const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+
+/** A `kubectl` first on the agent's PATH that refuses mutating commands for every CLI, Goose included. */
+async function installKubectlGuard(workspace: Workspace): Promise<string> {
+  const dir = join(workspace.dir, '.watchkeeper', 'bin');
+  await mkdir(dir, { recursive: true });
+  const shim = join(dir, 'kubectl');
+  await writeFile(shim, `#!/bin/sh\nexec ${quote(process.execPath)} ${quote(guardScript)} kubectl "$@"\n`);
+  await chmod(shim, 0o755);
+  return shim;
+}
+
+export async function prepareInvocation(
+  profile: AgentProfile,
+  workspace: Workspace,
+  run: TriageRun,
+  budget: RunBudget,
+): Promise<AgentInvocation> {
+  const shim = await installKubectlGuard(workspace);
+  const context: InvocationContext = {
+    profile,
+    workspace,
+    run,
+    budget,
+    hookCommand: (cli) => `${quote(process.execPath)} ${quote(guardScript)} hook ${cli}`,
+    ...(workspace.kubernetesMcp && { kubernetesMcp: workspace.kubernetesMcp }),
+    maxTurns: Math.min(budget.maxTurns, profile.maxTurns ?? budget.maxTurns),
+  };
+  const built = await {
+    'claude-code': claudeCodeInvocation,
+    codex: codexInvocation,
+    gemini: geminiInvocation,
+    goose: gooseInvocation,
+    custom: customInvocation,
+  }[profile.kind](context);
+  return {
+    ...built,
+    env: {
+      ...built.env,
+      PATH: `${join(workspace.dir, '.watchkeeper', 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      WATCHKEEPER_GUARD_SHIM: shim,
+      WATCHKEEPER_WORKSPACE: workspace.dir,
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Codex (`@openai/codex`) headless: `codex exec --json` with a per-run CODEX_HOME holding config.toml: the model
+ * provider (Responses API, base URL, key variable), the read-only Kubernetes MCP server with its tools approved
+ * (exec never asks), and a PreToolUse hook enforcing the deny policy. Locally the CLI's own workspace-write
+ * sandbox applies (network on, for the apiserver); in a Job the pod is the sandbox.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AgentInvocation, InvocationContext } from './agent-invocation.ts';
+import { tomlTable } from './toml.ts';
+
+export async function codexInvocation(context: InvocationContext): Promise<AgentInvocation> {
+  const { profile, workspace } = context;
+  const home = join(workspace.dir, '.codex');
+  await mkdir(home, { recursive: true });
+  const sections = [
+    tomlTable(undefined, {
+      model_provider: 'watchkeeper',
+      ...(profile.model && { model: profile.model }),
+      approval_policy: 'never',
+    }),
+    tomlTable('[model_providers.watchkeeper]', {
+      name: 'Watchkeeper model API',
+      base_url: profile.baseUrl ?? 'https://api.openai.com/v1',
+      wire_api: 'responses',
+      env_key: 'OPENAI_API_KEY',
+    }),
+    tomlTable('[sandbox_workspace_write]', { network_access: true }),
+    tomlTable('[[hooks.PreToolUse]]', {}),
+    tomlTable('[[hooks.PreToolUse.hooks]]', { type: 'command', command: context.hookCommand('codex') }),
+    ...(context.kubernetesMcp
+      ? [
+          tomlTable('[mcp_servers.kubernetes]', {
+            command: context.kubernetesMcp.command,
+            args: context.kubernetesMcp.args,
+            default_tools_approval_mode: 'approve',
+          }),
+        ]
+      : []),
+  ];
+  await writeFile(join(home, 'config.toml'), sections.join('\n'));
+  return {
+    command: profile.command,
+    args: [
+      'exec',
+      '--json',
+      '--skip-git-repo-check',
+      '--dangerously-bypass-hook-trust',
+      '--cd',
+      workspace.dir,
+      '--sandbox',
+      'workspace-write',
+      ...profile.args,
+      workspace.prompt,
+    ],
+    env: {
+      ...profile.env,
+      CODEX_HOME: home,
+      ...(profile.apiKey && { OPENAI_API_KEY: profile.apiKey }),
+    },
+    stream: 'codex',
+  };
+}

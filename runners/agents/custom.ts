@@ -1,0 +1,18 @@
+/** `custom`: any command, its argument list expanded from placeholders; it may name a stream format to reuse. */
+import { expandArgs } from '../triage/agent-profile.ts';
+import type { AgentInvocation, InvocationContext } from './agent-invocation.ts';
+
+export function customInvocation(context: InvocationContext): Promise<AgentInvocation> {
+  const { profile, workspace, run, budget } = context;
+  return Promise.resolve({
+    command: profile.command,
+    args: expandArgs(profile.args, workspace, run, { ...budget, maxTurns: context.maxTurns }),
+    env: {
+      ...profile.env,
+      ...(profile.model && { WATCHKEEPER_MODEL: profile.model }),
+      ...(profile.baseUrl && { WATCHKEEPER_MODEL_BASE_URL: profile.baseUrl }),
+      ...(profile.apiKey && { WATCHKEEPER_MODEL_API_KEY: profile.apiKey }),
+    },
+    ...(profile.stream && { stream: profile.stream }),
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * Gemini CLI (`@google/gemini-cli`) headless: `gemini -p` with stream-json output. Settings (in the run's HOME)
+ * select API-key auth (the only way headless works), turn telemetry off, give the read-only Kubernetes MCP server
+ * (trusted, so its tools are offered without asking), cap the turns and install a BeforeTool hook enforcing the
+ * deny policy. `yolo` approval is needed for the shell tool to be offered at all; the hook and RBAC bound it.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AgentInvocation, InvocationContext } from './agent-invocation.ts';
+
+export async function geminiInvocation(context: InvocationContext): Promise<AgentInvocation> {
+  const { profile, workspace } = context;
+  const settingsDir = join(workspace.dir, '.gemini');
+  await mkdir(settingsDir, { recursive: true });
+  const settings = {
+    security: { auth: { selectedType: 'gemini-api-key' } },
+    telemetry: { enabled: false },
+    privacy: { usageStatisticsEnabled: false },
+    model: { maxSessionTurns: context.maxTurns },
+    ...(context.kubernetesMcp && {
+      mcpServers: {
+        kubernetes: { command: context.kubernetesMcp.command, args: context.kubernetesMcp.args, trust: true },
+      },
+    }),
+    hooks: {
+      BeforeTool: [
+        {
+          matcher: 'run_shell_command|write_file|replace',
+          hooks: [{ type: 'command', command: context.hookCommand('gemini'), timeout: 30_000 }],
+        },
+      ],
+    },
+  };
+  await writeFile(join(settingsDir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+  return {
+    command: profile.command,
+    args: [
+      '-p',
+      workspace.prompt,
+      '--output-format',
+      'stream-json',
+      '--approval-mode',
+      'yolo',
+      ...(profile.model ? ['--model', profile.model] : []),
+      ...profile.args,
+    ],
+    env: {
+      ...profile.env,
+      ...(profile.apiKey && { GEMINI_API_KEY: profile.apiKey }),
+      ...(profile.baseUrl && { GOOGLE_GEMINI_BASE_URL: profile.baseUrl }),
+      GEMINI_CLI_TRUST_WORKSPACE: 'true',
+      GEMINI_TELEMETRY_ENABLED: 'false',
+    },
+    stream: 'gemini',
+  };
+}

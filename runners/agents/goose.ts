@@ -1,0 +1,47 @@
+/**
+ * Goose (`@aaif/goose-binary-linux-x64`) headless: `goose run` with stream-json output, the developer extension
+ * (shell) and the read-only Kubernetes MCP server as a stdio extension, an OpenAI-compatible provider. Goose has
+ * no pre-tool hook we rely on: the kubectl guard on its PATH enforces the deny policy.
+ */
+import type { AgentInvocation, InvocationContext } from './agent-invocation.ts';
+
+/** Goose takes an OpenAI-style base URL (`https://host/v1`) as a host and a path to the completions endpoint. */
+function openAiHost(baseUrl: string): Record<string, string> {
+  const url = new URL(baseUrl);
+  const path = url.pathname.replace(/^\/+|\/+$/g, '');
+  return { OPENAI_HOST: url.origin, OPENAI_BASE_PATH: `${path === '' ? 'v1' : path}/chat/completions` };
+}
+
+export function gooseInvocation(context: InvocationContext): Promise<AgentInvocation> {
+  const { profile, workspace } = context;
+  const mcp = context.kubernetesMcp;
+  return Promise.resolve({
+    command: profile.command,
+    args: [
+      'run',
+      '--no-session',
+      '--with-builtin',
+      'developer',
+      ...(mcp ? ['--with-extension', [mcp.command, ...mcp.args].join(' ')] : []),
+      '--output-format',
+      'stream-json',
+      '--max-turns',
+      String(context.maxTurns),
+      '-i',
+      workspace.promptFile,
+      ...profile.args,
+    ],
+    env: {
+      GOOSE_PROVIDER: 'openai',
+      ...(profile.model && { GOOSE_MODEL: profile.model }),
+      ...(profile.baseUrl && openAiHost(profile.baseUrl)),
+      ...(profile.apiKey && { OPENAI_API_KEY: profile.apiKey }),
+      GOOSE_MODE: 'auto',
+      GOOSE_DISABLE_KEYRING: '1',
+      GOOSE_DISABLE_SESSION_NAMING: '1',
+      GOOSE_DISABLE_TOOL_CALL_SUMMARY: '1',
+      ...profile.env,
+    },
+    stream: 'goose',
+  });
+}
