@@ -19,7 +19,10 @@ export function followAgentStream(
   files: { readonly stdout: string; readonly progress: string },
   format: StreamFormat | undefined,
   publisher: ProgressPublisher,
+  /** Called once when the stream says the run cannot succeed any more (see StreamSummary.stopNow). */
+  onHopeless: () => void = () => undefined,
 ): AgentStreamFollower {
+  let told = false;
   const parser = format ? createStreamParser(format) : undefined;
   const follower = followLines([
     ...(parser
@@ -28,6 +31,10 @@ export function followAgentStream(
             path: files.stdout,
             onLine: async (line: string) => {
               for (const draft of parser.line(line)) await publisher.emit(draft);
+              if (!told && parser.summary().stopNow) {
+                told = true;
+                onHopeless();
+              }
             },
           },
         ]

@@ -6,12 +6,14 @@ import type { StreamSummary } from '../progress/streams/stream-parser.ts';
 
 /**
  * The stream's reason wins over a bare exit code (Claude Code exits 1 at max turns; "exited with 1" says less);
- * a timeout or a cancel stays what it was.
+ * a timeout or a cancel stays what it was, unless Watchkeeper itself stopped a run that could no longer succeed.
  */
-export function streamVerdict(result: RunResult, summary: StreamSummary): RunResult {
+export function streamVerdict(result: RunResult, summary: StreamSummary, stoppedHopeless = false): RunResult {
   if (!summary.failure) return result;
-  if (!result.ok)
-    return result.failure.reason === 'crashed' ? { ok: false, failure: summary.failure } : result;
+  if (!result.ok) {
+    const replace = result.failure.reason === 'crashed' || stoppedHopeless;
+    return replace ? { ok: false, failure: summary.failure } : result;
+  }
   return { ok: false, failure: summary.failure };
 }
 

@@ -155,10 +155,12 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
         });
         const invocation = await prepareInvocation(profile, workspace, run, budget);
         const progressFile = join(workspace.dir, 'progress.jsonl');
+        const hopeless = new AbortController();
         const stream = followAgentStream(
           { stdout: join(workspace.dir, stdoutFile), progress: progressFile },
           invocation.stream,
           progress,
+          () => hopeless.abort(),
         );
         const startedAt = Date.now();
         const outcome = await runSandboxedProcess({
@@ -176,7 +178,7 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
             WATCHKEEPER_PROGRESS_FILE: progressFile,
           },
           timeoutMs,
-          signal: request.signal,
+          signal: AbortSignal.any([request.signal, hopeless.signal]),
           killGraceMs: graceMs,
           onSpawn: async (pid) => {
             await request.onSandbox({ kind: 'local', pid, host: hostname() });
@@ -189,7 +191,12 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
         });
         const summary = await stream.stop();
         const usage = withCost({ durationMs: Date.now() - startedAt, ...summary.usage }, profile);
-        const result = streamVerdict(await outcomeToResult(outcome, workspace.dir, timeoutMs), summary);
+        const stoppedHopeless = hopeless.signal.aborted && !request.signal.aborted;
+        const result = streamVerdict(
+          await outcomeToResult(outcome, workspace.dir, timeoutMs),
+          summary,
+          stoppedHopeless,
+        );
         const ended = await finish(request, workspace, result, summary.finalText);
         await progress.emit(
           ended.ok

@@ -47,6 +47,32 @@ describe('Claude Code stream-json', () => {
     });
   });
 
+  it('says when the model API is retried, and gives up on a refused key at once', () => {
+    const { events, summary } = read('claude-code', [
+      {
+        type: 'system',
+        subtype: 'api_retry',
+        attempt: 1,
+        max_retries: 10,
+        error_status: 529,
+        error: 'overloaded',
+      },
+    ]);
+    expect(events).toEqual([{ type: 'error', message: 'model API 529 overloaded, retry 1 of 10' }]);
+    expect(summary.stopNow).toBeUndefined();
+    const refused = read('claude-code', [
+      {
+        type: 'system',
+        subtype: 'api_retry',
+        attempt: 1,
+        max_retries: 10,
+        error_status: 401,
+        error: 'authentication_failed',
+      },
+    ]);
+    expect(refused.summary).toMatchObject({ stopNow: true, failure: { reason: 'auth' } });
+  });
+
   it('reads an API key refusal as an authentication failure', () => {
     const { summary } = read('claude-code', [
       { type: 'result', subtype: 'success', is_error: true, result: 'Invalid API key · Please run /login' },

@@ -22,6 +22,19 @@ export function createClaudeCodeParser(): StreamParser {
   let finalText: string | undefined;
   let usage: Usage | undefined;
   let failure: RunFailure | undefined;
+  let stopNow = false;
+
+  /** Claude Code retries refused requests for minutes (10 attempts with backoff), even a refused key. */
+  const retry = (event: Record<string, unknown>): ProgressDraft[] => {
+    const status = asNumber(event.error_status);
+    const error = asString(event.error) ?? 'error';
+    const message = `model API ${status ?? ''} ${error}, retry ${asNumber(event.attempt) ?? '?'} of ${asNumber(event.max_retries) ?? '?'}`;
+    if (status === 401 || status === 403 || error === 'authentication_failed') {
+      failure = { reason: 'auth', detail: `the model API refused the credentials (${status ?? error})` };
+      stopNow = true;
+    }
+    return [{ type: 'error', message: message.replace(/\s+/g, ' ') }];
+  };
 
   const init = (event: Record<string, unknown>): ProgressDraft[] => {
     model = asString(event.model) ?? model;
@@ -66,7 +79,7 @@ export function createClaudeCodeParser(): StreamParser {
       const message = asObject(event.message);
       switch (event.type) {
         case 'system':
-          return event.subtype === 'init' ? init(event) : [];
+          return event.subtype === 'init' ? init(event) : event.subtype === 'api_retry' ? retry(event) : [];
         case 'assistant':
           return asArray(message.content).flatMap((raw): ProgressDraft[] => {
             const block = asObject(raw);
@@ -110,6 +123,7 @@ export function createClaudeCodeParser(): StreamParser {
       ...(model && { model }),
       ...(cliVersion && { cliVersion }),
       ...(sessionId && { sessionId }),
+      ...(stopNow && { stopNow }),
     }),
   };
 }

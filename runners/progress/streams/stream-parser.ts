@@ -16,6 +16,8 @@ export interface StreamSummary {
   readonly cliVersion?: string;
   /** The CLI's session, for resuming it with a follow-up question. */
   readonly sessionId?: string;
+  /** The failure cannot get better by waiting (a refused API key the CLI keeps retrying): stop the run now. */
+  readonly stopNow?: boolean;
 }
 
 export interface StreamParser {

@@ -37,7 +37,15 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
   return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
 }
 
-export async function startScriptedModelServer(script: readonly ScriptStep[]): Promise<ScriptedModelServer> {
+export interface ScriptedModelOptions {
+  /** Refuse every model request with this HTTP status (401: a wrong API key), in the vendor-neutral error shape. */
+  readonly refuseWith?: number;
+}
+
+export async function startScriptedModelServer(
+  script: readonly ScriptStep[],
+  options: ScriptedModelOptions = {},
+): Promise<ScriptedModelServer> {
   const requests: RecordedRequest[] = [];
   let ids = 0;
 
@@ -50,6 +58,18 @@ export async function startScriptedModelServer(script: readonly ScriptStep[]): P
     }
     const body = await readJson(request);
     const id = ++ids;
+    if (options.refuseWith !== undefined) {
+      response.writeHead(options.refuseWith, { 'content-type': 'application/json' });
+      const message =
+        options.refuseWith === 401 ? 'invalid x-api-key' : 'refused by the scripted model server';
+      response.end(
+        JSON.stringify({
+          type: 'error',
+          error: { type: 'authentication_error', message, code: options.refuseWith },
+        }),
+      );
+      return;
+    }
     if (path.endsWith('/messages/count_tokens')) {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ input_tokens: 1_000 }));

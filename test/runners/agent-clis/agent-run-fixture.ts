@@ -23,6 +23,7 @@ import { silentLogger } from '../../fixtures/logger.ts';
 import { applyManifests } from '../../harness/kube-helpers.ts';
 import {
   startScriptedModelServer,
+  type ScriptedModelOptions,
   type ScriptedModelServer,
 } from '../../harness/model-server/scripted-model-server.ts';
 import type { ScriptStep } from '../../harness/model-server/script.ts';
@@ -106,8 +107,9 @@ export function useAgentRunFixture(prefix: string) {
     profile: Omit<AgentProfile, 'baseUrl'>,
     script: readonly ScriptStep[],
     baseUrl: (modelUrl: string) => string,
+    modelOptions: ScriptedModelOptions = {},
   ): Promise<AgentRun> {
-    const model = await startScriptedModelServer(script);
+    const model = await startScriptedModelServer(script, modelOptions);
     try {
       const incident = makeIncident({
         cluster: 'harness',
