@@ -12,7 +12,6 @@ import type { Bus } from '../../core/ports/bus.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { ReportStore } from '../../core/ports/report-store.ts';
 import type { Store } from '../../core/ports/store.ts';
-import type { RunFailure } from '../../core/domain/run.ts';
 import type { LaunchRequest, RunResult, TriageLauncher } from '../../core/ports/triage-launcher.ts';
 import { outcomeToResult, stopLeftoverLocalRun } from '../local/local-process-launcher.ts';
 import { runSandboxedProcess, stderrFile, stdoutFile } from '../local/sandboxed-process.ts';
@@ -63,29 +62,28 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
       await readFile(join(workspace.dir, stderrFile), 'utf8').catch(() => ''),
     ].join('\n');
 
-  async function keep(
-    request: LaunchRequest,
-    workspace: Workspace,
-    markdown: string,
-    metadata: Record<string, unknown>,
-  ): Promise<RunResult> {
-    return keepReport(options, request, markdown, await transcriptOf(workspace), metadata);
-  }
-
-  /** The report (the file, or the agent's last message when it answered with the report instead); a failed
-   * run keeps its transcript. */
+  /**
+   * Keeps the validated report (the file, or the agent's last message when it answered with the report instead)
+   * with its transcript and metadata; a run that failed or left no valid report keeps its transcript.
+   */
   async function finish(
     request: LaunchRequest,
     workspace: Workspace,
     result: RunResult,
     finalText: string | undefined,
-  ): Promise<{ ok: true; markdown: string } | { ok: false; failure: RunFailure }> {
+    metadata: Readonly<Record<string, unknown>>,
+  ): Promise<RunResult> {
+    const transcript = await transcriptOf(workspace);
     if (result.ok) {
       const markdown =
         (await readFile(workspace.reportFile, 'utf8').catch(() => undefined)) ??
         (finalText && /^##\s+Triage card/im.test(finalText) ? finalText : undefined);
-      if (markdown !== undefined) return { ok: true, markdown };
-      result = {
+      const kept =
+        markdown === undefined
+          ? undefined
+          : await keepReport(options, request, markdown, transcript, metadata);
+      if (kept?.ok) return kept;
+      result = kept ?? {
         ok: false,
         failure: {
           reason: 'invalid_report',
@@ -93,7 +91,7 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
         },
       };
     }
-    await keepTranscript(options, request, await transcriptOf(workspace)).catch((error: unknown) =>
+    await keepTranscript(options, request, transcript).catch((error: unknown) =>
       options.logger.warn(
         { err: error, runId: request.run.id },
         "could not keep the failed run's transcript",
@@ -190,20 +188,13 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
           },
         });
         const summary = await stream.stop();
-        const usage = withCost({ durationMs: Date.now() - startedAt, ...summary.usage }, profile);
+        const usage = withCost({ ...summary.usage, durationMs: Date.now() - startedAt }, profile);
         const stoppedHopeless = hopeless.signal.aborted && !request.signal.aborted;
         const result = streamVerdict(
           await outcomeToResult(outcome, workspace.dir, timeoutMs),
           summary,
           stoppedHopeless,
         );
-        const ended = await finish(request, workspace, result, summary.finalText);
-        await progress.emit(
-          ended.ok
-            ? { type: 'run.finished', ok: true, usage }
-            : { type: 'error', message: `${ended.failure.reason}: ${ended.failure.detail}` },
-        );
-        if (!ended.ok) await progress.emit({ type: 'run.finished', ok: false, usage });
         const metadata = {
           agent: run.agent,
           kind: profile.kind,
@@ -212,7 +203,14 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
           sessionId: summary.sessionId,
           usage,
         };
-        return { ...(ended.ok ? await keep(request, workspace, ended.markdown, metadata) : ended), usage };
+        const ended = await finish(request, workspace, result, summary.finalText, metadata);
+        await progress.emit(
+          ended.ok
+            ? { type: 'run.finished', ok: true, usage }
+            : { type: 'error', message: `${ended.failure.reason}: ${ended.failure.detail}` },
+        );
+        if (!ended.ok) await progress.emit({ type: 'run.finished', ok: false, usage });
+        return { ...ended, usage };
       } finally {
         await access?.token.revoke().catch((error: unknown) => {
           options.logger.warn(

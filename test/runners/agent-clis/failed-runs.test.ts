@@ -35,6 +35,23 @@ describe('failed agent runs', () => {
     expect(transcript).toContain('error_max_turns');
   }, 60_000);
 
+  it('an agent that answers without a report fails as invalid_report, quoting what it said', async () => {
+    const run = await triage(
+      claude(),
+      [{ kind: 'text', text: 'I could not finish the investigation.' }],
+      (url) => url,
+    );
+    expect(run.result).toMatchObject({
+      ok: false,
+      failure: {
+        reason: 'invalid_report',
+        detail: expect.stringMatching(/its last message: I could not finish/) as string,
+      },
+    });
+    const transcript = await run.read(`${runPrefix(run.incident.id, run.runId)}/transcript.log`);
+    expect(transcript).toContain('I could not finish the investigation.');
+  }, 60_000);
+
   it('a refused API key is an authentication failure', async () => {
     const run = await triage(claude(), [{ kind: 'text', text: 'unused' }], (url) => url, { refuseWith: 401 });
     expect(run.result).toMatchObject({ ok: false, failure: { reason: 'auth' } });
