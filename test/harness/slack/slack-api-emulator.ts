@@ -1,0 +1,175 @@
+/**
+ * A local Slack Web API for tests: answers the methods Watchkeeper calls the way Slack does (ok/error bodies,
+ * message timestamps, threads, Block Kit limits), records every call, and can be told to answer a method with
+ * 429 + Retry-After or a 5xx a number of times. Point @slack/web-api at it with `slackApiUrl: emulator.apiUrl`.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { checkBlocks } from './block-limits.ts';
+
+export interface RecordedCall {
+  readonly method: string;
+  readonly args: Readonly<Record<string, unknown>>;
+  /** The HTTP status answered (200, or an injected 429/5xx). */
+  readonly status: number;
+  readonly at: number;
+}
+
+export interface EmulatedMessage {
+  readonly channel: string;
+  readonly ts: string;
+  readonly threadTs?: string;
+  text: string;
+  blocks: unknown[];
+  edits: number;
+}
+
+interface Fault {
+  remaining: number;
+  readonly status: number;
+  readonly retryAfterSeconds?: number;
+}
+
+export interface SlackApiEmulator {
+  /** `http://127.0.0.1:<port>/api/` */
+  readonly apiUrl: string;
+  readonly token: string;
+  readonly calls: RecordedCall[];
+  readonly messages: EmulatedMessage[];
+  /** The next `times` calls of `method` get 429 with `Retry-After: seconds`. */
+  rateLimit(method: string, times: number, seconds: number): void;
+  /** The next `times` calls of `method` get this 5xx status. */
+  failWith(method: string, times: number, status: number): void;
+  /** A thread's parent and replies, oldest first. */
+  thread(channel: string, ts: string): EmulatedMessage[];
+  close(): Promise<void>;
+}
+
+async function readArgs(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks).toString('utf8');
+  if ((request.headers['content-type'] ?? '').includes('application/json'))
+    return body === '' ? {} : (JSON.parse(body) as Record<string, unknown>);
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    // @slack/web-api form-encodes arrays and objects as JSON strings
+    args[key] = /^[[{]/.test(value) ? JSON.parse(value) : value;
+  }
+  return args;
+}
+
+export async function startSlackApiEmulator(token = 'xoxb-test-token'): Promise<SlackApiEmulator> {
+  const calls: RecordedCall[] = [];
+  const messages: EmulatedMessage[] = [];
+  const faults = new Map<string, Fault[]>();
+  let clock = 1_700_000_000;
+  const nextTs = () => `${clock++}.${String(messages.length).padStart(6, '0')}`;
+
+  const find = (channel: unknown, ts: unknown) =>
+    messages.find((message) => message.channel === channel && message.ts === ts);
+
+  function answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    const blocks = Array.isArray(args.blocks) ? args.blocks : [];
+    const blockProblem = checkBlocks(blocks);
+    switch (method) {
+      case 'auth.test':
+        return {
+          ok: true,
+          url: 'https://emulated.slack.com/',
+          team: 'Emulated',
+          user: 'watchkeeper',
+          team_id: 'T0001',
+          user_id: 'U0BOT',
+          bot_id: 'B0001',
+        };
+      case 'chat.postMessage': {
+        if (typeof args.channel !== 'string') return { ok: false, error: 'channel_not_found' };
+        if (blockProblem) return { ok: false, error: 'invalid_blocks', errors: [blockProblem] };
+        if (typeof args.text !== 'string' && blocks.length === 0) return { ok: false, error: 'no_text' };
+        const threadTs = typeof args.thread_ts === 'string' ? args.thread_ts : undefined;
+        if (threadTs && !find(args.channel, threadTs)) return { ok: false, error: 'thread_not_found' };
+        const message: EmulatedMessage = {
+          channel: args.channel,
+          ts: nextTs(),
+          ...(threadTs && { threadTs }),
+          text: typeof args.text === 'string' ? args.text : '',
+          blocks,
+          edits: 0,
+        };
+        messages.push(message);
+        return {
+          ok: true,
+          channel: message.channel,
+          ts: message.ts,
+          message: { text: message.text, ts: message.ts },
+        };
+      }
+      case 'chat.update': {
+        const message = find(args.channel, args.ts);
+        if (!message) return { ok: false, error: 'message_not_found' };
+        if (blockProblem) return { ok: false, error: 'invalid_blocks', errors: [blockProblem] };
+        if (typeof args.text === 'string') message.text = args.text;
+        if (Array.isArray(args.blocks)) message.blocks = blocks;
+        message.edits += 1;
+        return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
+      }
+      case 'chat.postEphemeral':
+        if (typeof args.user !== 'string') return { ok: false, error: 'user_not_in_channel' };
+        return { ok: true, message_ts: nextTs() };
+      case 'views.open':
+        return { ok: true, view: { id: `V${calls.length}`, ...(args.view as object) } };
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse) {
+    const method = (request.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
+    const args = await readArgs(request);
+    const fault = faults.get(method)?.find((candidate) => candidate.remaining > 0);
+    if (fault) {
+      fault.remaining -= 1;
+      calls.push({ method, args, status: fault.status, at: Date.now() });
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
+      response.writeHead(fault.status, headers);
+      response.end(
+        JSON.stringify({ ok: false, error: fault.status === 429 ? 'ratelimited' : 'internal_error' }),
+      );
+      return;
+    }
+    calls.push({ method, args, status: 200, at: Date.now() });
+    const authorized = request.headers.authorization === `Bearer ${token}` || args.token === token;
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(authorized ? answer(method, args) : { ok: false, error: 'invalid_auth' }));
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ ok: false, error: String(error) }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const inject = (method: string, fault: Fault) => faults.set(method, [...(faults.get(method) ?? []), fault]);
+  return {
+    apiUrl: `http://127.0.0.1:${port}/api/`,
+    token,
+    calls,
+    messages,
+    rateLimit: (method, times, seconds) =>
+      inject(method, { remaining: times, status: 429, retryAfterSeconds: seconds }),
+    failWith: (method, times, status) => inject(method, { remaining: times, status }),
+    thread: (channel, ts) =>
+      messages.filter(
+        (message) => message.channel === channel && (message.ts === ts || message.threadTs === ts),
+      ),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
