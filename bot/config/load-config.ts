@@ -207,9 +207,7 @@ function resolveAgents(file: ConfigFile, env: ConfigSources['env'], stateDir: st
         ...(profile.maxTurns !== undefined && { maxTurns: profile.maxTurns }),
         ...(profile.allowedTools !== undefined && { allowedTools: profile.allowedTools }),
         ...(profile.deniedTools !== undefined && { deniedTools: profile.deniedTools }),
-        ...((profile.stream ?? defaults.stream) !== undefined && {
-          stream: profile.stream ?? defaults.stream,
-        }),
+        ...(profile.stream !== undefined && { stream: profile.stream }),
         ...(profile.price !== undefined && { price: profile.price }),
       };
       return [name, resolved];

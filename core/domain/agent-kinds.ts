@@ -1,5 +1,6 @@
-/** What each built-in agent kind is without configuration: its command, skills folder and API key variable. */
-import type { AgentKind, StreamFormat } from './agent-profile.ts';
+/** What each agent kind is without configuration: its command, skills folder and API key variable (each built-in
+ * kind's invocation in runners/agents picks its own stream parser). */
+import type { AgentKind } from './agent-profile.ts';
 
 export interface KindDefaults {
   /** The CLI's command on the agent's PATH (npm package in parentheses in the docs). */
@@ -8,7 +9,6 @@ export interface KindDefaults {
   readonly skillsPath: string;
   /** The environment variable the API key is read from (Watchkeeper's) and handed over in (the CLI's). */
   readonly apiKeyEnv?: string;
-  readonly stream?: StreamFormat;
 }
 
 export const kindDefaults: Readonly<Record<AgentKind, KindDefaults>> = {
@@ -16,10 +16,9 @@ export const kindDefaults: Readonly<Record<AgentKind, KindDefaults>> = {
     command: 'claude',
     skillsPath: '.claude/skills',
     apiKeyEnv: 'ANTHROPIC_API_KEY',
-    stream: 'claude-code',
   },
-  codex: { command: 'codex', skillsPath: '.agents/skills', apiKeyEnv: 'OPENAI_API_KEY', stream: 'codex' },
-  gemini: { command: 'gemini', skillsPath: '.agents/skills', apiKeyEnv: 'GEMINI_API_KEY', stream: 'gemini' },
-  goose: { command: 'goose', skillsPath: '.agents/skills', apiKeyEnv: 'OPENAI_API_KEY', stream: 'goose' },
+  codex: { command: 'codex', skillsPath: '.agents/skills', apiKeyEnv: 'OPENAI_API_KEY' },
+  gemini: { command: 'gemini', skillsPath: '.agents/skills', apiKeyEnv: 'GEMINI_API_KEY' },
+  goose: { command: 'goose', skillsPath: '.agents/skills', apiKeyEnv: 'OPENAI_API_KEY' },
   custom: { skillsPath: '.skills' },
 };

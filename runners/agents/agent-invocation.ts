@@ -41,13 +41,13 @@ export interface InvocationContext {
 const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 
 /** A `kubectl` first on the agent's PATH that refuses mutating commands for every CLI, Goose included. */
-async function installKubectlGuard(workspace: Workspace): Promise<string> {
+async function installKubectlGuard(workspace: Workspace): Promise<{ dir: string; shim: string }> {
   const dir = join(workspace.dir, '.watchkeeper', 'bin');
   await mkdir(dir, { recursive: true });
   const shim = join(dir, 'kubectl');
   await writeFile(shim, `#!/bin/sh\nexec ${quote(process.execPath)} ${quote(guardScript)} kubectl "$@"\n`);
   await chmod(shim, 0o755);
-  return shim;
+  return { dir, shim };
 }
 
 export async function prepareInvocation(
@@ -56,7 +56,7 @@ export async function prepareInvocation(
   run: TriageRun,
   budget: RunBudget,
 ): Promise<AgentInvocation> {
-  const shim = await installKubectlGuard(workspace);
+  const guard = await installKubectlGuard(workspace);
   const context: InvocationContext = {
     profile,
     workspace,
@@ -77,8 +77,8 @@ export async function prepareInvocation(
     ...built,
     env: {
       ...built.env,
-      PATH: `${join(workspace.dir, '.watchkeeper', 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-      WATCHKEEPER_GUARD_SHIM: shim,
+      PATH: `${guard.dir}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      WATCHKEEPER_GUARD_SHIM: guard.shim,
       WATCHKEEPER_WORKSPACE: workspace.dir,
     },
   };
