@@ -3,6 +3,7 @@ import type { AgentProfile } from '../../core/domain/agent-profile.ts';
 import type { ConfigFile } from './schema.ts';
 import type { WatcherFile } from './watcher-schema.ts';
 import type { Secret } from './secret.ts';
+import type { SlackFile } from './slack-schema.ts';
 
 /** The effective configuration: the validated file plus secrets from the environment, paths resolved. */
 export interface Config {
@@ -52,5 +53,16 @@ export interface Config {
   }[];
   /** Bearer token for the webhook endpoints; they are off without one. */
   readonly webhookToken: Secret | undefined;
+  /** Present when WATCHKEEPER_SLACK_BOT_TOKEN is set. */
+  readonly slack: SlackConfig | undefined;
   readonly log: ConfigFile['log'];
 }
+
+export type SlackConfig = Omit<SlackFile, 'defaultChannel'> & {
+  readonly defaultChannel: string;
+  readonly botToken: Secret;
+  /** Socket Mode's app-level token. */
+  readonly appToken: Secret | undefined;
+  /** HTTP mode's signing secret. */
+  readonly signingSecret: Secret | undefined;
+};

@@ -112,6 +112,7 @@ function resolveConfig(file: ConfigFile, source: string, env: ConfigSources['env
     },
     agents: resolveAgents(file, env, stateDir),
     webhookToken: secret('WATCHKEEPER_WEBHOOK_TOKEN'),
+    slack: resolveSlack(file, secret),
     mcpServers: file.mcp.servers.map((server, i) => {
       const token = server.tokenEnv === undefined ? undefined : nonEmpty(env[server.tokenEnv]);
       if (server.tokenEnv !== undefined && token === undefined) {
@@ -260,6 +261,36 @@ function resolveS3(file: ConfigFile, secret: SecretReader): Config['reports']['s
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** Slack is on with a bot token; then the mode's own credential and a default channel are required. */
+function resolveSlack(
+  file: ConfigFile,
+  secret: (name: SecretEnvName) => Secret | undefined,
+): Config['slack'] {
+  const botToken = secret('WATCHKEEPER_SLACK_BOT_TOKEN');
+  if (!botToken) return undefined;
+  if (!botToken.reveal().startsWith('xoxb-'))
+    throw new ConfigError(
+      'WATCHKEEPER_SLACK_BOT_TOKEN',
+      'must be a bot token (xoxb-…) from OAuth & Permissions',
+    );
+  const appToken = secret('WATCHKEEPER_SLACK_APP_TOKEN');
+  const signingSecret = secret('WATCHKEEPER_SLACK_SIGNING_SECRET');
+  const { defaultChannel, ...rest } = file.slack;
+  if (file.slack.mode === 'socket' && !appToken?.reveal().startsWith('xapp-'))
+    throw new ConfigError(
+      'WATCHKEEPER_SLACK_APP_TOKEN',
+      'Socket Mode needs an app-level token (xapp-…, scope connections:write); or set slack.mode: http',
+    );
+  if (file.slack.mode === 'http' && !signingSecret)
+    throw new ConfigError(
+      'WATCHKEEPER_SLACK_SIGNING_SECRET',
+      "HTTP mode needs the app's signing secret (Basic Information → App Credentials)",
+    );
+  if (defaultChannel === undefined)
+    throw new ConfigError('slack.defaultChannel', 'set the channel id incidents go to when no route matches');
+  return { ...rest, defaultChannel, botToken, appToken, signingSecret };
 }
 
 export { secretEnv };

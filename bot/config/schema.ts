@@ -7,6 +7,7 @@ import { IncidentsSchema } from './incidents-schema.ts';
 import { AgentsSchema } from './agents-schema.ts';
 import { McpSchema } from './mcp-schema.ts';
 import { WatcherSchema } from './watcher-schema.ts';
+import { SlackSchema } from './slack-schema.ts';
 
 const port = z.number().int().min(0).max(65_535);
 const nonEmpty = z.string().trim().min(1);
@@ -77,6 +78,7 @@ export const ConfigFileSchema = z.strictObject({
   watcher: WatcherSchema,
   mcp: McpSchema,
   agents: AgentsSchema,
+  slack: SlackSchema,
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
     .prefault({}),
@@ -98,5 +100,8 @@ export const secretEnv = {
   WATCHKEEPER_EMIT_TOKEN: 'bearer token clients must send to `watchkeeper emit` (required by that command)',
   WATCHKEEPER_LINK_SIGNING_KEY:
     'HMAC key for folder report links; unset = generated once into <stateDir>/link-signing.key',
+  WATCHKEEPER_SLACK_BOT_TOKEN: 'Slack bot token (xoxb-…); unset = Slack is off',
+  WATCHKEEPER_SLACK_APP_TOKEN: 'Slack app-level token (xapp-…, connections:write) for Socket Mode',
+  WATCHKEEPER_SLACK_SIGNING_SECRET: "Slack signing secret, for HTTP mode (verifies Slack's requests)",
 } as const;
 export type SecretEnvName = keyof typeof secretEnv;

@@ -17,6 +17,7 @@ import { startMaintenance } from './maintenance.ts';
 import { checkTriageConfig, startTriage } from './triage.ts';
 import { findWatcherKubeConfig, startWatcher } from './watcher.ts';
 import { uuidV7Gen } from './uuid-v7.ts';
+import { startSlack } from './slack.ts';
 import { checkRemoteDatabase, openBus, openDatabase, openS3IfConfigured } from './adapters.ts';
 import { loadOrCreateSigningKey } from './signing-key.ts';
 
@@ -134,6 +135,16 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     if (kubeconfig) {
       const watcher = await startWatcher(config, kubeconfig, intake, logger);
       cleanups.push(() => watcher.stop());
+    }
+    if (config.slack) {
+      const slack = await startSlack(
+        { ...config, slack: config.slack },
+        { store, bus, reports, lifecycle, intake, http },
+        logger.child({ component: 'slack' }),
+      );
+      cleanups.push(() => slack.stop());
+    } else {
+      logger.info({}, 'Slack is off (set WATCHKEEPER_SLACK_BOT_TOKEN to post incidents and take commands)');
     }
     const scheduler = startTriage(config, { store, bus, lifecycle, reports, kubeconfig }, logger);
     if (scheduler) cleanups.push(() => scheduler.stop({ abandon: true }));

@@ -1,5 +1,6 @@
 import type { Actor } from './actor.ts';
 import type { RemediationRequestId, RunId } from './ids.ts';
+import type { TriageRequest } from './run.ts';
 
 interface Base {
   readonly at: Date;
@@ -9,7 +10,7 @@ interface Base {
 /** Everything that can happen to an incident. `decide()` turns one of these into a transition or a rejection. */
 export type IncidentEvent =
   | (Base & { readonly type: 'fault.folded'; readonly faultId: string })
-  | (Base & { readonly type: 'triage.requested'; readonly agent?: string; readonly reason: string })
+  | (Base & TriageRequest & { readonly type: 'triage.requested'; readonly reason: string })
   | (Base & { readonly type: 'triage.started'; readonly runId: RunId })
   | (Base & { readonly type: 'triage.succeeded'; readonly runId: RunId })
   | (Base & { readonly type: 'triage.failed'; readonly runId: RunId; readonly reason: string })

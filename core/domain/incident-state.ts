@@ -1,4 +1,5 @@
 import type { RemediationRequestId, RunId } from './ids.ts';
+import type { TriageRequest } from './run.ts';
 
 /** Every lifecycle state, in the order an incident usually moves through them. */
 export const incidentStatuses = [
@@ -21,7 +22,7 @@ export type IncidentStatus = (typeof incidentStatuses)[number];
 /** States carry their own data, so a `triaging` incident always knows its run. */
 export type IncidentState =
   | { readonly status: 'detected' }
-  | { readonly status: 'triage_queued'; readonly agent?: string }
+  | ({ readonly status: 'triage_queued' } & TriageRequest)
   | { readonly status: 'triaging'; readonly runId: RunId }
   | { readonly status: 'reported'; readonly runId: RunId }
   | { readonly status: 'triage_failed'; readonly runId: RunId; readonly reason: string }

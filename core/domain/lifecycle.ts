@@ -2,10 +2,11 @@ import type { IncidentEvent } from './incident-event.ts';
 import type { IncidentState, IncidentStatus } from './incident-state.ts';
 import { isOpen } from './incident-state.ts';
 import type { RemediationRequestId, RunId } from './ids.ts';
+import type { TriageRequest } from './run.ts';
 
 /** Work a transition asks the services to do; `decide()` itself does none. */
 export type IncidentEffect =
-  | { readonly type: 'enqueue_triage'; readonly agent?: string }
+  | ({ readonly type: 'enqueue_triage' } & TriageRequest)
   | { readonly type: 'cancel_run'; readonly runId: RunId }
   | { readonly type: 'execute_remediation'; readonly requestId: RemediationRequestId };
 
@@ -62,7 +63,11 @@ export function decide(state: IncidentState, event: IncidentEvent): Decision {
       if (!triageRequestableFrom.includes(state.status)) {
         return reject(state, event, 'a triage is already queued, running, or a remediation is pending');
       }
-      const queued = event.agent === undefined ? {} : { agent: event.agent };
+      const queued: TriageRequest = {
+        ...(event.agent !== undefined && { agent: event.agent }),
+        ...(event.purpose !== undefined && event.purpose !== 'triage' && { purpose: event.purpose }),
+        ...(event.question !== undefined && { question: event.question }),
+      };
       return apply({ status: 'triage_queued', ...queued }, { type: 'enqueue_triage', ...queued });
     }
     case 'triage.started':

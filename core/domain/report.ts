@@ -26,3 +26,10 @@ export interface Report {
   readonly artifacts: ReportArtifacts;
   readonly createdAt: Date;
 }
+
+/** Where a run's artifacts live in the report store (report, HTML, transcript, run.json). */
+export const runArtifactPrefix = (incidentId: string, runId: string): string =>
+  `incidents/${incidentId}/runs/${runId}`;
+
+export const transcriptKey = (incidentId: string, runId: string): string =>
+  `${runArtifactPrefix(incidentId, runId)}/transcript.log`;

@@ -23,6 +23,15 @@ export const neutralFailureReasons: readonly RunFailureReason[] = ['cancelled', 
 
 export type RunPurpose = 'triage' | 'second_opinion' | 'follow_up' | 'remediation';
 
+/** What a person (or the system) asks for when queueing a run: which agent, and why beyond a plain triage. */
+export interface TriageRequest {
+  /** The agent profile; the configured default when absent. */
+  readonly agent?: string;
+  /** `second_opinion` compares its conclusion with the previous report; `follow_up` answers `question`. */
+  readonly purpose?: 'triage' | 'second_opinion' | 'follow_up';
+  readonly question?: string;
+}
+
 export interface RunFailure {
   readonly reason: RunFailureReason;
   readonly detail: string;

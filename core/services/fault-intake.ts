@@ -46,7 +46,8 @@ export interface FaultIntakeDeps {
 }
 
 export interface FaultIntake {
-  ingest(fault: Fault): Promise<IntakeOutcome>;
+  /** `agent` picks the profile for the triage of an incident this fault opens (a person's `/triage … agent=`). */
+  ingest(fault: Fault, options?: { readonly agent?: string }): Promise<IntakeOutcome>;
 }
 
 const silenceCacheMs = 5_000;
@@ -70,6 +71,8 @@ function withOpen(
 export function createFaultIntake(deps: FaultIntakeDeps): FaultIntake {
   const { store, clock, ids, settings, lifecycle, logger } = deps;
   const changes = new Map<string, { readonly resolved: boolean; readonly at: readonly Date[] }>();
+  const requestedAgents = new Map<string, string>();
+  const faultKey = (fault: Fault) => `${fault.cluster}\u0000${fault.faultId}`;
   let silences: { readonly at: number; readonly list: readonly Silence[] } | undefined;
 
   async function currentSilences(now: Date): Promise<readonly Silence[]> {
@@ -81,7 +84,7 @@ export function createFaultIntake(deps: FaultIntakeDeps): FaultIntake {
 
   /** Notes the fault's state (firing or cleared) and says whether it is flapping now. */
   function trackState(fault: Fault, now: Date): boolean {
-    const key = `${fault.cluster}\u0000${fault.faultId}`;
+    const key = faultKey(fault);
     const known = changes.get(key);
     const flipped = known?.resolved !== fault.resolved;
     const kept = recentChanges([...(known?.at ?? []), ...(flipped ? [now] : [])], now, settings.flap);
@@ -235,7 +238,7 @@ export function createFaultIntake(deps: FaultIntakeDeps): FaultIntake {
         type: 'triage.requested',
         at: now,
         actor: { type: 'system', component: 'intake' },
-        agent: settings.defaultAgent,
+        agent: requestedAgents.get(faultKey(fault)) ?? settings.defaultAgent,
         reason: 'new incident',
       },
       `new incident: ${fault.class} on ${cause.title}`,
@@ -410,7 +413,15 @@ export function createFaultIntake(deps: FaultIntakeDeps): FaultIntake {
   const batcher = createMicroBatcher(ingestBatch, { maxSize: 128, maxInFlight: 4 });
 
   return {
-    ingest: (input) => batcher.add(input),
+    async ingest(input, options) {
+      if (options?.agent === undefined) return batcher.add(input);
+      requestedAgents.set(faultKey(input), options.agent);
+      try {
+        return await batcher.add(input);
+      } finally {
+        requestedAgents.delete(faultKey(input));
+      }
+    },
   };
 }
 

@@ -55,7 +55,12 @@ export function createLifecycleService(deps: LifecycleDeps): LifecycleService {
         await store.queue.enqueue({
           kind: triageWorkKind,
           key: incident.id,
-          payload: { incidentId: incident.id, ...(effect.agent !== undefined && { agent: effect.agent }) },
+          payload: {
+            incidentId: incident.id,
+            ...(effect.agent !== undefined && { agent: effect.agent }),
+            ...(effect.purpose !== undefined && { purpose: effect.purpose }),
+            ...(effect.question !== undefined && { question: effect.question }),
+          },
           runAt: at,
         });
         return;

@@ -304,7 +304,8 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
       const run: TriageRun = {
         id: asRunId(deps.ids.newId()),
         incidentId: incident.id,
-        purpose: 'triage',
+        purpose: requestedPurpose(item.payload.purpose),
+        ...(typeof item.payload.question === 'string' && { question: item.payload.question }),
         agent,
         runner: launcher.runnerFor?.(agent) ?? launcher.runner,
         cluster: incident.cluster,
@@ -396,4 +397,8 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
     },
     inFlight: () => running.size,
   };
+}
+
+function requestedPurpose(value: unknown): TriageRun['purpose'] {
+  return value === 'second_opinion' || value === 'follow_up' ? value : 'triage';
 }

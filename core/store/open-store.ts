@@ -15,6 +15,7 @@ import { createFaultRepository } from './fault-repository.ts';
 import { createIncidentRepository } from './incident-repository.ts';
 import { appliedMigrations, migrationsFolder } from './migrations.ts';
 import { createProgressRepository } from './progress-repository.ts';
+import { createChatRepository } from './chat-repository.ts';
 import { createReportRepository } from './report-repository.ts';
 import { createRunRepository } from './run-repository.ts';
 import * as schema from './schema.ts';
@@ -138,6 +139,7 @@ function assemble(
     audit: createAuditRepository(db),
     queue: createWorkQueue(db),
     silences: createSilenceRepository(db),
+    chat: createChatRepository(db),
     location,
     migrationsApplied,
     close,

@@ -223,3 +223,29 @@ export const silences = pgTable(
   },
   (t) => [index('silences_expires_idx').on(t.expiresAt)],
 );
+
+/** Chat messages Watchkeeper posted, by a key it derives (e.g. `run:<id>:progress`), so it edits, never reposts. */
+export const chatMessages = pgTable(
+  'chat_messages',
+  {
+    key: text('key').primaryKey(),
+    incidentId: text('incident_id'),
+    channel: text('channel').notNull(),
+    ts: text('ts').notNull(),
+    createdAt: at('created_at').notNull(),
+  },
+  (t) => [
+    index('chat_messages_incident_idx').on(t.incidentId),
+    index('chat_messages_channel_ts_idx').on(t.channel, t.ts),
+  ],
+);
+
+/** Chat requests already handled (a retried event, a double click), so each is acted on once. */
+export const chatDeliveries = pgTable(
+  'chat_deliveries',
+  {
+    id: text('id').primaryKey(),
+    at: at('at').notNull(),
+  },
+  (t) => [index('chat_deliveries_at_idx').on(t.at)],
+);

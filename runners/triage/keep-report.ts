@@ -3,6 +3,7 @@
  * report store, everything redacted; the card is recorded on the run's report row.
  */
 import { asIncidentId } from '../../core/domain/ids.ts';
+import { runArtifactPrefix as runPrefix, transcriptKey } from '../../core/domain/report.ts';
 import { redact } from '../../core/domain/redact.ts';
 import type { ReportStore } from '../../core/ports/report-store.ts';
 import type { Store } from '../../core/ports/store.ts';
@@ -10,7 +11,7 @@ import type { LaunchRequest, RunResult } from '../../core/ports/triage-launcher.
 import { parseReport } from '../reports/parse-report.ts';
 import { renderReportHtml } from '../reports/render-report.ts';
 
-export const runPrefix = (incidentId: string, runId: string) => `incidents/${incidentId}/runs/${runId}`;
+export { runArtifactPrefix as runPrefix } from '../../core/domain/report.ts';
 
 export async function keepReport(
   deps: { readonly store: Store; readonly reports: ReportStore },
@@ -61,7 +62,7 @@ export async function keepTranscript(
   request: Pick<LaunchRequest, 'run' | 'incident'>,
   transcript: string,
 ): Promise<string> {
-  const key = `${runPrefix(request.incident.id, request.run.id)}/transcript.log`;
+  const key = transcriptKey(request.incident.id, request.run.id);
   await deps.reports.put(key, redact(transcript), 'text/plain; charset=utf-8');
   return key;
 }

@@ -3,6 +3,7 @@
  * agent command in a local sandbox, revoke the token, validate the report and keep it (Markdown, sanitized HTML,
  * transcript, metadata) in the report store, everything redacted.
  */
+import type { IncidentId } from '../../core/domain/ids.ts';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -100,6 +101,18 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
     return result;
   }
 
+  /** The question and the incident's latest report (its Markdown), for a follow-up run's prompt. */
+  async function followUpFor(
+    question: string,
+    incidentId: IncidentId,
+  ): Promise<{ question: string; previousReport?: string }> {
+    const latest = [...(await options.store.reports.listByIncident(incidentId))].sort(
+      (a, b) => b.createdAt.getTime() - a.createdAt.getTime(),
+    )[0];
+    const stored = latest ? await options.reports.get(latest.artifacts.markdownKey) : undefined;
+    return stored ? { question, previousReport: new TextDecoder().decode(stored.body) } : { question };
+  }
+
   return {
     runner: 'local',
     async launch(request) {
@@ -126,8 +139,11 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
             fault: (await options.store.faults.get(member.cluster, member.faultId))?.fault,
           })),
         );
+        const followUp =
+          run.question !== undefined ? await followUpFor(run.question, run.incidentId) : undefined;
         const workspace = await prepareWorkspace({
           root: options.workRoot,
+          ...(followUp && { followUp }),
           run,
           incident,
           faults,

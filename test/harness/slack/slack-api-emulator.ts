@@ -30,9 +30,20 @@ interface Fault {
   readonly retryAfterSeconds?: number;
 }
 
+/** What Bolt sent to a slash command's or an action's `response_url`. */
+export interface RecordedResponse {
+  readonly id: string;
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
 export interface SlackApiEmulator {
   /** `http://127.0.0.1:<port>/api/` */
   readonly apiUrl: string;
+  /** A fresh `response_url` for a request; what is posted to it lands in `responses`. */
+  responseUrl(): string;
+  readonly responses: RecordedResponse[];
+  /** User group id → member user ids, answered by `usergroups.users.list`. */
+  readonly userGroups: Map<string, string[]>;
   readonly token: string;
   readonly calls: RecordedCall[];
   readonly messages: EmulatedMessage[];
@@ -61,6 +72,9 @@ async function readArgs(request: IncomingMessage): Promise<Record<string, unknow
 
 export async function startSlackApiEmulator(token = 'xoxb-test-token'): Promise<SlackApiEmulator> {
   const calls: RecordedCall[] = [];
+  const responses: RecordedResponse[] = [];
+  const userGroups = new Map<string, string[]>();
+  let responseIds = 0;
   const messages: EmulatedMessage[] = [];
   const faults = new Map<string, Fault[]>();
   let clock = 1_700_000_000;
@@ -117,6 +131,10 @@ export async function startSlackApiEmulator(token = 'xoxb-test-token'): Promise<
       case 'chat.postEphemeral':
         if (typeof args.user !== 'string') return { ok: false, error: 'user_not_in_channel' };
         return { ok: true, message_ts: nextTs() };
+      case 'usergroups.users.list': {
+        const users = userGroups.get(String(args.usergroup));
+        return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
+      }
       case 'views.open':
         return { ok: true, view: { id: `V${calls.length}`, ...(args.view as object) } };
       default:
@@ -125,6 +143,13 @@ export async function startSlackApiEmulator(token = 'xoxb-test-token'): Promise<
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse) {
+    if ((request.url ?? '').startsWith('/respond/')) {
+      const args = await readArgs(request);
+      responses.push({ id: (request.url ?? '').slice('/respond/'.length), body: args });
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ ok: true }));
+      return;
+    }
     const method = (request.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const args = await readArgs(request);
     const fault = faults.get(method)?.find((candidate) => candidate.remaining > 0);
@@ -156,6 +181,9 @@ export async function startSlackApiEmulator(token = 'xoxb-test-token'): Promise<
   const inject = (method: string, fault: Fault) => faults.set(method, [...(faults.get(method) ?? []), fault]);
   return {
     apiUrl: `http://127.0.0.1:${port}/api/`,
+    responseUrl: () => `http://127.0.0.1:${port}/respond/${(responseIds += 1)}`,
+    responses,
+    userGroups,
     token,
     calls,
     messages,

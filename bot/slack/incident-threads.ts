@@ -1,0 +1,272 @@
+/**
+ * Keeps each incident's Slack thread current: the card (the thread's parent) is posted once and edited on every
+ * lifecycle change and folded fault; each run gets one progress reply edited as its events arrive, and its
+ * outcome (report, failure, second-opinion comparison) is posted once. Everything is keyed and recorded, so
+ * redelivered events and restarts edit the same messages instead of posting new ones.
+ */
+import { asIncidentId, asRunId, type IncidentId, type RunId } from '../../core/domain/ids.ts';
+import type { Incident, ThreadRef } from '../../core/domain/incident.ts';
+import { isOpen } from '../../core/domain/incident-state.ts';
+import { compareConclusions } from '../../core/domain/policies/compare-conclusions.ts';
+import { ProgressEventSchema } from '../../core/domain/progress.ts';
+import { transcriptKey } from '../../core/domain/report.ts';
+import type { TriageRun } from '../../core/domain/run.ts';
+import type { Bus } from '../../core/ports/bus.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import type { Store } from '../../core/ports/store.ts';
+import { subjects } from '../../core/ports/subjects.ts';
+import type { SlackConfig } from '../config/config.ts';
+import type { Coalescer } from './coalescer.ts';
+import type { ViewLoader } from './load-views.ts';
+import { renderIncidentCard } from './render/incident-card.ts';
+import { renderProgress } from './render/progress-timeline.ts';
+import { renderComparison, renderFailedRun, renderSucceededRun } from './render/run-outcome.ts';
+import { routeChannel } from './route-channel.ts';
+import type { SlackWriter } from './slack-writer.ts';
+
+export interface IncidentThreads {
+  /** Posts (or finds) the incident's thread; the parent is its card. */
+  ensureThread(incidentId: IncidentId): Promise<ThreadRef | undefined>;
+  /** Edits the card soon (coalesced). */
+  refreshCard(incidentId: IncidentId): void;
+  /** Brings every open incident's messages up to date (after a start or a bus outage). */
+  catchUp(): Promise<void>;
+  /** Resolves when every requested write has been made. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const cardKey = (incidentId: string) => `incident:${incidentId}:card`;
+const progressKey = (runId: string) => `run:${runId}:progress`;
+const outcomeKey = (runId: string) => `run:${runId}:outcome`;
+const comparisonKey = (runId: string) => `run:${runId}:comparison`;
+
+export function startIncidentThreads(deps: {
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly writer: SlackWriter;
+  readonly views: ViewLoader;
+  readonly coalescer: Coalescer;
+  readonly slack: Pick<SlackConfig, 'routes' | 'defaultChannel' | 'progress'>;
+  readonly logger: Logger;
+}): IncidentThreads {
+  const { store, bus, writer, views, coalescer, logger } = deps;
+  const controller = new AbortController();
+  const waiting = new Map<string, string>();
+  const threadsInFlight = new Map<string, Promise<ThreadRef | undefined>>();
+  const runIncidents = new Map<string, IncidentId>();
+  const outcomesInFlight = new Map<string, Promise<void>>();
+
+  async function ensureThread(incidentId: IncidentId): Promise<ThreadRef | undefined> {
+    const pending = threadsInFlight.get(incidentId);
+    if (pending) return pending;
+    const work = (async () => {
+      const incident = await store.incidents.get(incidentId);
+      if (!incident) return undefined;
+      if (incident.thread) return incident.thread;
+      const channel = routeChannel(incident, await views.faultClass(incident), deps.slack);
+      const card = renderIncidentCard(await views.card(incident, waiting.get(incidentId)));
+      const thread = await writer.put(cardKey(incidentId), { channel, incidentId }, card, { edit: false });
+      await store.incidents.setThread(incidentId, thread);
+      return thread;
+    })().finally(() => threadsInFlight.delete(incidentId));
+    threadsInFlight.set(incidentId, work);
+    return work;
+  }
+
+  function refreshCard(incidentId: IncidentId): void {
+    coalescer.request(cardKey(incidentId), async () => {
+      const thread = await ensureThread(incidentId);
+      const incident = await store.incidents.get(incidentId);
+      if (!thread || !incident) return;
+      const card = renderIncidentCard(await views.card(incident, waiting.get(incidentId)));
+      await writer.put(cardKey(incidentId), { channel: thread.channel, incidentId }, card);
+    });
+  }
+
+  function refreshProgress(runId: RunId): void {
+    coalescer.request(progressKey(runId), async () => {
+      const run = await store.runs.get(runId);
+      if (!run) return;
+      const thread = await ensureThread(run.incidentId);
+      if (!thread) return;
+      const events = await store.progress.list(runId);
+      const message = renderProgress(run, events, { maxLines: deps.slack.progress.maxLines });
+      await writer.put(
+        progressKey(runId),
+        { channel: thread.channel, threadTs: thread.ts, incidentId: run.incidentId },
+        message,
+      );
+    });
+  }
+
+  /** Posts the outcome of every finished run of the incident that has none yet. */
+  function postOutcomes(incidentId: IncidentId): Promise<void> {
+    const previous = outcomesInFlight.get(incidentId) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const thread = await ensureThread(incidentId);
+      if (!thread) return;
+      const runs = await views.runs(incidentId);
+      for (const run of runs) {
+        if (run.status !== 'succeeded' && run.status !== 'failed') continue;
+        if (await writer.posted(outcomeKey(run.id))) continue;
+        refreshProgress(run.id);
+        await postOutcome(run, runs, thread);
+      }
+    });
+    const settled = next.catch((error: unknown) =>
+      logger.warn({ err: error, incidentId }, 'could not post a run outcome; retried on the next change'),
+    );
+    outcomesInFlight.set(incidentId, settled);
+    void settled.then(() => {
+      if (outcomesInFlight.get(incidentId) === settled) outcomesInFlight.delete(incidentId);
+    });
+    return settled;
+  }
+
+  async function postOutcome(run: TriageRun, runs: readonly TriageRun[], thread: ThreadRef): Promise<void> {
+    const target = { channel: thread.channel, threadTs: thread.ts, incidentId: run.incidentId };
+    const found = run.status === 'succeeded' ? await views.report(run.id) : undefined;
+    if (!found) {
+      const transcript = await views.link(transcriptKey(run.incidentId, run.id));
+      await writer.put(outcomeKey(run.id), target, renderFailedRun(run, transcript), { edit: false });
+      return;
+    }
+    await writer.put(
+      outcomeKey(run.id),
+      target,
+      renderSucceededRun({
+        run,
+        card: found.report.card,
+        ...(found.cardMarkdown && { cardMarkdown: found.cardMarkdown }),
+        ...(found.url && { reportUrl: found.url }),
+      }),
+      { edit: false },
+    );
+    if (run.purpose !== 'second_opinion') return;
+    const earlier = runs.filter(
+      (other) =>
+        other.status === 'succeeded' &&
+        other.purpose === 'triage' &&
+        other.createdAt.getTime() < run.createdAt.getTime(),
+    );
+    const first = earlier.at(-1);
+    const firstReport = first && (await store.reports.getByRun(first.id));
+    if (!first || !firstReport) return;
+    const comparison = compareConclusions(firstReport.card, found.report.card);
+    await writer.put(
+      comparisonKey(run.id),
+      target,
+      renderComparison({ run: first, card: firstReport.card }, { run, card: found.report.card }, comparison),
+      { edit: false },
+    );
+  }
+
+  async function incidentOfRun(runId: RunId): Promise<IncidentId | undefined> {
+    const known = runIncidents.get(runId);
+    if (known) return known;
+    const run = await store.runs.get(runId);
+    if (run) {
+      if (runIncidents.size > 10_000) runIncidents.clear();
+      runIncidents.set(runId, run.incidentId);
+    }
+    return run?.incidentId;
+  }
+
+  async function consume(
+    filter: string,
+    durable: string,
+    handle: (data: unknown) => Promise<void> | void,
+  ): Promise<void> {
+    const stopped = () => controller.signal.aborted;
+    while (!stopped()) {
+      try {
+        for await (const message of bus.subscribe(filter, {
+          from: 'new',
+          durable,
+          signal: controller.signal,
+        })) {
+          try {
+            await handle(message.data);
+          } catch (error) {
+            logger.warn({ err: error, subject: message.subject }, 'could not show a change in Slack');
+          }
+        }
+      } catch (error) {
+        if (stopped()) return;
+        logger.warn({ err: error, filter }, 'Slack lost its bus subscription; resubscribing in 1 s');
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+  }
+
+  const onLifecycle = (data: unknown) => {
+    const record = data as { incidentId?: unknown; event?: unknown };
+    if (typeof record.incidentId !== 'string') return;
+    const incidentId = asIncidentId(record.incidentId);
+    if (record.event !== 'triage.requested') waiting.delete(incidentId);
+    // not awaited: the consumer acknowledges at once; a write lost to a crash is redone by catchUp()
+    refreshCard(incidentId);
+    if (record.event === 'triage.succeeded' || record.event === 'triage.failed')
+      void postOutcomes(incidentId);
+  };
+
+  const onUpdate = (data: unknown) => {
+    const update = data as { incidentId?: unknown; type?: unknown; message?: unknown };
+    if (typeof update.incidentId !== 'string') return;
+    const incidentId = asIncidentId(update.incidentId);
+    if (update.type === 'triage.waiting' && typeof update.message === 'string')
+      waiting.set(incidentId, update.message);
+    refreshCard(incidentId);
+  };
+
+  const onProgress = async (data: unknown) => {
+    const parsed = ProgressEventSchema.safeParse(data);
+    if (!parsed.success) return;
+    const runId = asRunId(parsed.data.runId);
+    const incidentId = await incidentOfRun(runId);
+    if (!incidentId) return;
+    refreshProgress(runId);
+    if (parsed.data.type === 'run.started') refreshCard(incidentId);
+  };
+
+  const consumers = [
+    consume(subjects.allIncidentLifecycle, 'slack-lifecycle', onLifecycle),
+    consume(subjects.allRunProgress, 'slack-progress', onProgress),
+    consume(subjects.allIncidentUpdates, 'slack-updates', onUpdate),
+  ];
+
+  async function catchUp(): Promise<void> {
+    const open = (await store.incidents.list({ limit: 500 })).filter((incident: Incident) =>
+      isOpen(incident.state),
+    );
+    for (const incident of open) {
+      await ensureThread(incident.id);
+      refreshCard(incident.id);
+      for (const run of await views.runs(incident.id))
+        if (
+          run.status === 'running' ||
+          run.status === 'starting' ||
+          (await writer.posted(progressKey(run.id)))
+        )
+          refreshProgress(run.id);
+      await postOutcomes(incident.id);
+    }
+  }
+
+  return {
+    ensureThread,
+    refreshCard,
+    catchUp,
+    async idle() {
+      await Promise.all([...outcomesInFlight.values()]);
+      await coalescer.idle();
+      await Promise.all([...outcomesInFlight.values()]);
+    },
+    async stop() {
+      controller.abort();
+      await Promise.allSettled(consumers);
+      coalescer.stop();
+    },
+  };
+}

@@ -1,0 +1,126 @@
+/** Starts the Slack control plane when a bot token is configured: the Bolt app and the incident threads. */
+import type { Bus } from '../../core/ports/bus.ts';
+import type { Logger } from '../../core/ports/logger.ts';
+import type { ReportStore } from '../../core/ports/report-store.ts';
+import type { Store } from '../../core/ports/store.ts';
+import type { FaultIntake } from '../../core/services/fault-intake.ts';
+import type { LifecycleService } from '../../core/services/lifecycle-service.ts';
+import { ConfigError, InfraError } from '../../core/domain/errors.ts';
+import type { Config, SlackConfig } from '../config/config.ts';
+import type { HttpServer } from '../http/http-server.ts';
+import { createCoalescer } from '../slack/coalescer.ts';
+import { createIncidentActions } from '../slack/incident-actions.ts';
+import { startIncidentThreads, type IncidentThreads } from '../slack/incident-threads.ts';
+import { createViewLoader } from '../slack/load-views.ts';
+import { createSendQueue } from '../slack/send-queue.ts';
+import { createSlackApp, slackEventsPath } from '../slack/slack-app.ts';
+import { createSlackWriter } from '../slack/slack-writer.ts';
+import { uuidV7Gen } from './uuid-v7.ts';
+
+export interface SlackControl {
+  readonly threads: IncidentThreads;
+  stop(): Promise<void>;
+}
+
+const deliveryMemoryMs = 24 * 3_600_000;
+
+class SlackUnreachableError extends InfraError {
+  readonly code = 'slack_unreachable';
+}
+
+export async function startSlack(
+  config: Config & { readonly slack: SlackConfig },
+  deps: {
+    readonly store: Store;
+    readonly bus: Bus;
+    readonly reports: ReportStore;
+    readonly lifecycle: LifecycleService;
+    readonly intake: FaultIntake;
+    readonly http: HttpServer;
+  },
+  logger: Logger,
+): Promise<SlackControl> {
+  const slack = config.slack;
+  const agents = Object.keys(config.agents.profiles);
+  const actions = createIncidentActions({
+    store: deps.store,
+    lifecycle: deps.lifecycle,
+    intake: deps.intake,
+    ids: uuidV7Gen,
+    cluster: config.cluster,
+    agents,
+    defaultAgent: config.incidents.defaultAgent,
+  });
+  const late: { threads?: IncidentThreads } = {};
+  const app = createSlackApp({
+    slack,
+    actions,
+    threads: () => {
+      if (!late.threads) throw new Error('Slack threads are not started yet');
+      return late.threads;
+    },
+    chat: deps.store.chat,
+    logger,
+  });
+  const identity = await app.client.auth.test().catch((error: unknown) => {
+    const refused = (error as { data?: { error?: string } }).data?.error;
+    if (refused !== undefined)
+      throw new ConfigError(
+        'WATCHKEEPER_SLACK_BOT_TOKEN',
+        `Slack refused the bot token (${refused}); copy it again from OAuth & Permissions and check the app is installed`,
+        { cause: error },
+      );
+    throw new SlackUnreachableError(
+      `cannot reach Slack (${(error as Error).message}); check the network or slack.apiUrl`,
+      { cause: error },
+    );
+  });
+  const coalescer = createCoalescer({
+    minIntervalMs: slack.progress.minUpdateIntervalMs,
+    onError: (key, error) => logger.warn({ err: error, message: key }, 'could not update a Slack message'),
+  });
+  const threads = startIncidentThreads({
+    store: deps.store,
+    bus: deps.bus,
+    writer: createSlackWriter({
+      client: app.client,
+      chat: deps.store.chat,
+      queue: createSendQueue({ callsPerMinutePerIncident: slack.callsPerMinutePerIncident }),
+    }),
+    views: createViewLoader({
+      store: deps.store,
+      reports: deps.reports,
+      linkTtlSeconds: config.reports.linkTtlSeconds,
+      agents,
+      now: () => new Date(),
+    }),
+    coalescer,
+    slack,
+    logger,
+  });
+  if (slack.mode === 'http') deps.http.use((req, res) => app.handle(req, res));
+  late.threads = threads;
+  await app.start();
+  const started = threads;
+  void started
+    .catchUp()
+    .catch((error: unknown) => logger.warn({ err: error }, 'could not bring Slack threads up to date'));
+  const prune = setInterval(() => {
+    void deps.store.chat.pruneDeliveries(new Date(Date.now() - deliveryMemoryMs)).catch(() => 0);
+  }, 3_600_000);
+  prune.unref();
+  logger.info(
+    { team: identity.team, bot: identity.user, mode: slack.mode },
+    slack.mode === 'http'
+      ? `Slack: ${identity.team ?? 'workspace'} as @${identity.user ?? 'bot'}; requests at ${config.server.publicUrl ?? deps.http.url}${slackEventsPath}`
+      : `Slack: ${identity.team ?? 'workspace'} as @${identity.user ?? 'bot'} over Socket Mode`,
+  );
+  return {
+    threads: started,
+    async stop() {
+      clearInterval(prune);
+      await app.stop();
+      await started.stop();
+    },
+  };
+}
