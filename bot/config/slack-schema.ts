@@ -47,6 +47,14 @@ export const SlackSchema = z
         mute: principals.default(['*']),
       })
       .prefault({}),
+    /**
+     * Prefix of the durable bus consumers that feed Slack. Replicas of one Watchkeeper share them (each change
+     * is shown once); separate Watchkeepers on one NATS need their own.
+     */
+    consumerName: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'lowercase letters, digits and hyphens')
+      .default('slack'),
     /** Slack calls one incident may make per minute (card, progress, replies); more wait for the window. */
     callsPerMinutePerIncident: z.number().int().min(5).max(120).default(20),
     /** Slack Web API base URL, for Enterprise Grid proxies and tests. */

@@ -4,7 +4,7 @@
  * answers problems ephemerally with what to do next.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import bolt from '@slack/bolt';
+import { App, HTTPReceiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { ChatRepository } from '../../core/ports/chat-repository.ts';
@@ -19,8 +19,6 @@ import { parseTriageCommand, triageUsage } from './parse-triage-command.ts';
 import { codeText, escapeText, truncate } from './render/escape.ts';
 import { permalink } from './render/message.ts';
 import { describeIncidents, describeIncident } from './render/incident-list.ts';
-
-const { App, HTTPReceiver } = bolt;
 
 export interface SlackApp {
   readonly client: WebClient;

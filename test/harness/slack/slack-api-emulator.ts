@@ -65,9 +65,18 @@ async function readArgs(request: IncomingMessage): Promise<Record<string, unknow
   const args: Record<string, unknown> = {};
   for (const [key, value] of new URLSearchParams(body)) {
     // @slack/web-api form-encodes arrays and objects as JSON strings
-    args[key] = /^[[{]/.test(value) ? JSON.parse(value) : value;
+    args[key] = /^[[{]/.test(value) ? parseOr(value) : value;
   }
   return args;
+}
+
+/** A form value that looks like JSON may still be plain text (a message starting with `[high]`). */
+function parseOr(value: string): unknown {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
 }
 
 export async function startSlackApiEmulator(token = 'xoxb-test-token'): Promise<SlackApiEmulator> {
