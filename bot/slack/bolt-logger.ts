@@ -9,7 +9,11 @@ export function boltLogger(logger: Logger): SlackLogger {
   return {
     debug: (...msg: unknown[]) => logger.debug({}, text(msg)),
     info: (...msg: unknown[]) => logger.debug({}, text(msg)),
-    warn: (...msg: unknown[]) => logger.warn({}, text(msg)),
+    // a 429 the client waits out is routine, not a warning
+    warn: (...msg: unknown[]) =>
+      text(msg).includes('rate limit was exceeded')
+        ? logger.debug({}, text(msg))
+        : logger.warn({}, text(msg)),
     error: (...msg: unknown[]) => logger.error({}, text(msg)),
     setLevel: (next) => {
       level = next;

@@ -1,7 +1,8 @@
 /**
  * Coalesces edits of one message: the first request runs at once, later ones at most every `minIntervalMs`,
  * and requests made while one runs fold into a single follow-up. The work renders the latest state when it
- * runs, so nothing is lost by skipping the states in between.
+ * runs, so nothing is lost by skipping the states in between. Work that fails (Slack down, rate limits that
+ * outlast the client's retries) is tried again with a growing delay, so the last state is always shown.
  */
 export interface Coalescer {
   request(key: string, work: () => Promise<void>): void;
@@ -16,11 +17,15 @@ interface Entry {
   timer: NodeJS.Timeout | undefined;
   running: Promise<void> | undefined;
   dirty: boolean;
+  failures: number;
 }
+
+const maxFailures = 8;
 
 export function createCoalescer(options: {
   readonly minIntervalMs: number;
-  readonly onError: (key: string, error: unknown) => void;
+  /** Called on every failure; `willRetry` is false once the work is given up. */
+  readonly onError: (key: string, error: unknown, willRetry: boolean) => void;
 }): Coalescer {
   const entries = new Map<string, Entry>();
   let stopped = false;
@@ -34,14 +39,26 @@ export function createCoalescer(options: {
 
   function schedule(key: string, entry: Entry): void {
     if (stopped || entry.timer || entry.running) return;
-    const wait = Math.max(0, entry.lastRun + options.minIntervalMs - Date.now());
+    const backoff = entry.failures === 0 ? 0 : Math.min(60_000, 1_000 * 2 ** (entry.failures - 1));
+    const wait = Math.max(backoff, entry.lastRun + options.minIntervalMs - Date.now());
     entry.timer = setTimeout(() => {
       entry.timer = undefined;
       entry.dirty = false;
       entry.lastRun = Date.now();
       entry.running = entry
         .work()
-        .catch((error: unknown) => options.onError(key, error))
+        .then(
+          () => {
+            entry.failures = 0;
+          },
+          (error: unknown) => {
+            entry.failures += 1;
+            const willRetry = entry.failures < maxFailures;
+            options.onError(key, error, willRetry);
+            if (willRetry) entry.dirty = true;
+            else entry.failures = 0;
+          },
+        )
         .finally(() => {
           entry.running = undefined;
           if (entry.dirty) schedule(key, entry);
@@ -52,12 +69,13 @@ export function createCoalescer(options: {
 
   return {
     request(key, work) {
-      const entry = entries.get(key) ?? {
+      const entry: Entry = entries.get(key) ?? {
         work,
         lastRun: 0,
         dirty: false,
         timer: undefined,
         running: undefined,
+        failures: 0,
       };
       entry.work = work;
       entry.dirty = true;

@@ -36,6 +36,9 @@ export interface IncidentThreads {
   stop(): Promise<void>;
 }
 
+const drainMs = 5_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
 export const cardKey = (incidentId: string) => `incident:${incidentId}:card`;
 const progressKey = (runId: string) => `run:${runId}:progress`;
 const outcomeKey = (runId: string) => `run:${runId}:outcome`;
@@ -55,7 +58,6 @@ export function startIncidentThreads(deps: {
   const waiting = new Map<string, string>();
   const threadsInFlight = new Map<string, Promise<ThreadRef | undefined>>();
   const runIncidents = new Map<string, IncidentId>();
-  const outcomesInFlight = new Map<string, Promise<void>>();
 
   async function ensureThread(incidentId: IncidentId): Promise<ThreadRef | undefined> {
     const pending = threadsInFlight.get(incidentId);
@@ -100,10 +102,9 @@ export function startIncidentThreads(deps: {
     });
   }
 
-  /** Posts the outcome of every finished run of the incident that has none yet. */
-  function postOutcomes(incidentId: IncidentId): Promise<void> {
-    const previous = outcomesInFlight.get(incidentId) ?? Promise.resolve();
-    const next = previous.then(async () => {
+  /** Posts the outcome of every finished run of the incident that has none yet (retried until it is). */
+  function postOutcomes(incidentId: IncidentId): void {
+    coalescer.request(`incident:${incidentId}:outcomes`, async () => {
       const thread = await ensureThread(incidentId);
       if (!thread) return;
       const runs = await views.runs(incidentId);
@@ -114,14 +115,6 @@ export function startIncidentThreads(deps: {
         await postOutcome(run, runs, thread);
       }
     });
-    const settled = next.catch((error: unknown) =>
-      logger.warn({ err: error, incidentId }, 'could not post a run outcome; retried on the next change'),
-    );
-    outcomesInFlight.set(incidentId, settled);
-    void settled.then(() => {
-      if (outcomesInFlight.get(incidentId) === settled) outcomesInFlight.delete(incidentId);
-    });
-    return settled;
   }
 
   async function postOutcome(run: TriageRun, runs: readonly TriageRun[], thread: ThreadRef): Promise<void> {
@@ -207,8 +200,7 @@ export function startIncidentThreads(deps: {
     if (record.event !== 'triage.requested') waiting.delete(incidentId);
     // not awaited: the consumer acknowledges at once; a write lost to a crash is redone by catchUp()
     refreshCard(incidentId);
-    if (record.event === 'triage.succeeded' || record.event === 'triage.failed')
-      void postOutcomes(incidentId);
+    if (record.event === 'triage.succeeded' || record.event === 'triage.failed') postOutcomes(incidentId);
   };
 
   const onUpdate = (data: unknown) => {
@@ -250,7 +242,7 @@ export function startIncidentThreads(deps: {
           (await writer.posted(progressKey(run.id)))
         )
           refreshProgress(run.id);
-      await postOutcomes(incident.id);
+      postOutcomes(incident.id);
     }
   }
 
@@ -258,14 +250,12 @@ export function startIncidentThreads(deps: {
     ensureThread,
     refreshCard,
     catchUp,
-    async idle() {
-      await Promise.all([...outcomesInFlight.values()]);
-      await coalescer.idle();
-      await Promise.all([...outcomesInFlight.values()]);
-    },
+    idle: () => coalescer.idle(),
+    /** Stops taking changes, then gives pending writes a few seconds to land before the store closes. */
     async stop() {
       controller.abort();
       await Promise.allSettled(consumers);
+      await Promise.race([coalescer.idle(), sleep(drainMs)]);
       coalescer.stop();
     },
   };

@@ -45,7 +45,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   const log = boltLogger(logger);
   const clientOptions = {
     ...(slack.apiUrl !== undefined && { slackApiUrl: slack.apiUrl }),
-    retryConfig: { retries: 10, factor: 1.6, minTimeout: 500, maxTimeout: 30_000 },
+    // 429s are waited out for their Retry-After by the client itself; this backoff comes on top of it, so it
+    // stays short (the client's default grows to 30 minutes, holding a channel's queue all that time)
+    retryConfig: { retries: 8, factor: 1.5, minTimeout: 250, maxTimeout: 5_000 },
   };
   const receiver =
     slack.mode === 'http'

@@ -77,7 +77,11 @@ export async function startSlack(
   });
   const coalescer = createCoalescer({
     minIntervalMs: slack.progress.minUpdateIntervalMs,
-    onError: (key, error) => logger.warn({ err: error, message: key }, 'could not update a Slack message'),
+    onError: (key, error, willRetry) => {
+      if (willRetry) logger.info({ err: error, message: key }, 'could not update a Slack message; retrying');
+      else
+        logger.warn({ err: error, message: key }, 'gave up updating a Slack message after repeated failures');
+    },
   });
   const threads = startIncidentThreads({
     store: deps.store,

@@ -101,6 +101,7 @@ describe('Slack control plane', () => {
       [
         ...lines.slice(-30).map((l) => `${l.level} ${l.message} ${JSON.stringify(l.fields).slice(0, 400)}`),
         ...wk.slack.calls.slice(-20).map((c) => `slack ${c.method} ${c.status}`),
+        ...wk.slack.messages.slice(-8).map((m) => `message ${m.ts} in ${m.threadTs ?? '-'}: ${m.text}`),
       ].join('\n'),
     );
   });

@@ -14,6 +14,7 @@ import { startRuntime, type Runtime } from '../../bot/wiring/runtime.ts';
 import { recordingLogger, type LogLine } from '../fixtures/recording-logger.ts';
 import { startSlackApiEmulator, type SlackApiEmulator } from '../harness/slack/slack-api-emulator.ts';
 import { signedSlackClient, type SignedSlackClient } from '../harness/slack/signed-client.ts';
+import type { HarnessInfo } from '../harness/types.ts';
 import { harness } from '../harness/use.ts';
 import { createTestDatabase } from '../store/postgres-database.ts';
 
@@ -29,17 +30,30 @@ export interface SlackRuntime {
   stop(): Promise<void>;
 }
 
+/** The real services the runtime uses: from the vitest harness, or handed in by a benchmark. */
+export interface SlackRuntimeServices {
+  readonly database: { readonly url: string; readonly drop: () => Promise<void> };
+  readonly natsUrl: string;
+  readonly s3: NonNullable<HarnessInfo['s3']>;
+}
+
+export async function harnessServices(): Promise<SlackRuntimeServices> {
+  return { database: await createTestDatabase(), natsUrl: harness('nats').url, s3: harness('s3') };
+}
+
 /** `settings` is merged over the base configuration (agents, watcher, slack routes and access...). */
-export async function startSlackRuntime(settings: Record<string, unknown>): Promise<SlackRuntime> {
-  const database = await createTestDatabase();
+export async function startSlackRuntime(
+  settings: Record<string, unknown>,
+  services?: SlackRuntimeServices,
+): Promise<SlackRuntime> {
+  const { database, natsUrl, s3 } = services ?? (await harnessServices());
   const slack = await startSlackApiEmulator();
   const dir = await mkdtemp(join(tmpdir(), 'wk-slack-'));
-  const s3 = harness('s3');
   const base = {
     cluster: 'harness',
     stateDir: dir,
     server: { port: 0 },
-    bus: { kind: 'nats', nats: { url: harness('nats').url } },
+    bus: { kind: 'nats', nats: { url: natsUrl } },
     reports: {
       kind: 's3',
       s3: {
