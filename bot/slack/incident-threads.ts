@@ -49,11 +49,14 @@ export function startIncidentThreads(deps: {
   readonly bus: Bus;
   readonly writer: SlackWriter;
   readonly views: ViewLoader;
+  /** Paces progress edits and outcome posts. */
   readonly coalescer: Coalescer;
+  /** Paces card edits (slower: a fault storm folds many faults into one card). */
+  readonly cardCoalescer: Coalescer;
   readonly slack: Pick<SlackConfig, 'routes' | 'defaultChannel' | 'progress'>;
   readonly logger: Logger;
 }): IncidentThreads {
-  const { store, bus, writer, views, coalescer, logger } = deps;
+  const { store, bus, writer, views, coalescer, cardCoalescer, logger } = deps;
   const controller = new AbortController();
   const waiting = new Map<string, string>();
   const threadsInFlight = new Map<string, Promise<ThreadRef | undefined>>();
@@ -77,7 +80,7 @@ export function startIncidentThreads(deps: {
   }
 
   function refreshCard(incidentId: IncidentId): void {
-    coalescer.request(cardKey(incidentId), async () => {
+    cardCoalescer.request(cardKey(incidentId), async () => {
       const thread = await ensureThread(incidentId);
       const incident = await store.incidents.get(incidentId);
       if (!thread || !incident) return;
@@ -98,6 +101,7 @@ export function startIncidentThreads(deps: {
         progressKey(runId),
         { channel: thread.channel, threadTs: thread.ts, incidentId: run.incidentId },
         message,
+        { routine: true },
       );
     });
   }
@@ -250,13 +254,16 @@ export function startIncidentThreads(deps: {
     ensureThread,
     refreshCard,
     catchUp,
-    idle: () => coalescer.idle(),
+    idle: async () => {
+      await Promise.all([coalescer.idle(), cardCoalescer.idle()]);
+    },
     /** Stops taking changes, then gives pending writes a few seconds to land before the store closes. */
     async stop() {
       controller.abort();
       await Promise.allSettled(consumers);
-      await Promise.race([coalescer.idle(), sleep(drainMs)]);
+      await Promise.race([Promise.all([coalescer.idle(), cardCoalescer.idle()]), sleep(drainMs)]);
       coalescer.stop();
+      cardCoalescer.stop();
     },
   };
 }

@@ -5,21 +5,32 @@
  * @slack/web-api (Retry-After); this keeps us from provoking them.
  */
 export interface SendQueue {
-  /** Runs `work` after everything queued before it on `channel`, once `incidentId` has budget left. */
-  run<T>(channel: string, incidentId: string | undefined, work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` after everything queued before it on `channel`. Routine work (progress edits) first waits
+   * until `incidentId` has budget left; urgent work (the card, outcomes, answers) never waits, but counts.
+   */
+  run<T>(
+    channel: string,
+    incidentId: string | undefined,
+    work: () => Promise<T>,
+    options?: { readonly urgent?: boolean },
+  ): Promise<T>;
   /** Resolves when every queued write has finished. */
   drain(): Promise<void>;
 }
+
+const reservedForUrgent = 5;
 
 export function createSendQueue(options: { readonly callsPerMinutePerIncident: number }): SendQueue {
   const tails = new Map<string, Promise<unknown>>();
   const calls = new Map<string, number[]>();
 
-  async function waitForBudget(incidentId: string): Promise<void> {
+  async function waitForBudget(incidentId: string, urgent: boolean): Promise<void> {
     for (;;) {
       const now = Date.now();
       const recent = (calls.get(incidentId) ?? []).filter((at) => now - at < 60_000);
-      if (recent.length < options.callsPerMinutePerIncident) {
+      // routine work leaves a few calls of each minute to the card and outcomes
+      if (urgent || recent.length < options.callsPerMinutePerIncident - reservedForUrgent) {
         recent.push(now);
         calls.set(incidentId, recent);
         return;
@@ -30,9 +41,9 @@ export function createSendQueue(options: { readonly callsPerMinutePerIncident: n
   }
 
   return {
-    async run(channel, incidentId, work) {
+    async run(channel, incidentId, work, runOptions = {}) {
       // the budget is waited for outside the channel's queue, so one busy incident never holds up the others
-      if (incidentId !== undefined) await waitForBudget(incidentId);
+      if (incidentId !== undefined) await waitForBudget(incidentId, runOptions.urgent === true);
       const previous = tails.get(channel) ?? Promise.resolve();
       const next = previous.catch(() => undefined).then(work);
       const tail = next.catch(() => undefined);

@@ -16,12 +16,15 @@ export interface MessageTarget {
 }
 
 export interface SlackWriter {
-  /** Posts `message` under `key` the first time; afterwards edits it when `edit` is true (the default). */
+  /**
+   * Posts `message` under `key` the first time; afterwards edits it when `edit` is true (the default).
+   * `routine` writes (progress) wait for the incident's call budget; the others go first.
+   */
   put(
     key: string,
     target: MessageTarget,
     message: SlackMessage,
-    options?: { readonly edit?: boolean },
+    options?: { readonly edit?: boolean; readonly routine?: boolean },
   ): Promise<ThreadRef>;
   posted(key: string): Promise<ThreadRef | undefined>;
 }
@@ -43,38 +46,45 @@ export function createSlackWriter(deps: {
       const body = JSON.stringify(message);
       const known = shown.get(key) === body ? await chat.message(key) : undefined;
       if (known) return { channel: known.channel, ts: known.ts };
-      return queue.run(target.channel, target.incidentId, async () => {
-        const existing = await chat.message(key);
-        if (existing) {
-          if (options.edit !== false && shown.get(key) !== body)
-            await client.chat.update({
-              channel: existing.channel,
-              ts: existing.ts,
-              text: message.text,
-              blocks: [...message.blocks],
-            });
+      const urgent = options.routine !== true;
+      return queue.run(
+        target.channel,
+        target.incidentId,
+        async () => {
+          const existing = await chat.message(key);
+          if (existing) {
+            if (options.edit !== false && shown.get(key) !== body)
+              await client.chat.update({
+                channel: existing.channel,
+                ts: existing.ts,
+                text: message.text,
+                blocks: [...message.blocks],
+              });
+            remember(key, body);
+            return { channel: existing.channel, ts: existing.ts };
+          }
+          const posted = await client.chat.postMessage({
+            channel: target.channel,
+            ...(target.threadTs !== undefined && { thread_ts: target.threadTs }),
+            text: message.text,
+            blocks: [...message.blocks],
+            unfurl_links: false,
+            unfurl_media: false,
+          });
+          if (!posted.ts || !posted.channel)
+            throw new Error(`Slack accepted ${key} but returned no timestamp`);
+          const saved = await chat.saveMessage({
+            key,
+            ...(target.incidentId !== undefined && { incidentId: target.incidentId }),
+            channel: posted.channel,
+            ts: posted.ts,
+            createdAt: new Date(),
+          });
           remember(key, body);
-          return { channel: existing.channel, ts: existing.ts };
-        }
-        const posted = await client.chat.postMessage({
-          channel: target.channel,
-          ...(target.threadTs !== undefined && { thread_ts: target.threadTs }),
-          text: message.text,
-          blocks: [...message.blocks],
-          unfurl_links: false,
-          unfurl_media: false,
-        });
-        if (!posted.ts || !posted.channel) throw new Error(`Slack accepted ${key} but returned no timestamp`);
-        const saved = await chat.saveMessage({
-          key,
-          ...(target.incidentId !== undefined && { incidentId: target.incidentId }),
-          channel: posted.channel,
-          ts: posted.ts,
-          createdAt: new Date(),
-        });
-        remember(key, body);
-        return { channel: saved.channel, ts: saved.ts };
-      });
+          return { channel: saved.channel, ts: saved.ts };
+        },
+        { urgent },
+      );
     },
     async posted(key) {
       const message = await chat.message(key);

@@ -75,13 +75,18 @@ export async function startSlack(
       { cause: error },
     );
   });
+  const onWriteError = (key: string, error: unknown, willRetry: boolean) => {
+    if (willRetry) logger.info({ err: error, message: key }, 'could not update a Slack message; retrying');
+    else
+      logger.warn({ err: error, message: key }, 'gave up updating a Slack message after repeated failures');
+  };
   const coalescer = createCoalescer({
     minIntervalMs: slack.progress.minUpdateIntervalMs,
-    onError: (key, error, willRetry) => {
-      if (willRetry) logger.info({ err: error, message: key }, 'could not update a Slack message; retrying');
-      else
-        logger.warn({ err: error, message: key }, 'gave up updating a Slack message after repeated failures');
-    },
+    onError: onWriteError,
+  });
+  const cardCoalescer = createCoalescer({
+    minIntervalMs: Math.max(3_000, slack.progress.minUpdateIntervalMs),
+    onError: onWriteError,
   });
   const threads = startIncidentThreads({
     store: deps.store,
@@ -99,6 +104,7 @@ export async function startSlack(
       now: () => new Date(),
     }),
     coalescer,
+    cardCoalescer,
     slack,
     logger,
   });

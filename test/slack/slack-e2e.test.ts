@@ -60,6 +60,8 @@ describe('Slack control plane', () => {
     const watcher = parse(watcherConfigLines(space.name).join('\n')) as Record<string, unknown>;
     wk = await startSlackRuntime({
       ...watcher,
+      // this file starts many runs in a minute; the storm guard would pace them
+      incidents: { caps: { maxRunStartsPerMinute: 100 }, budgets: { maxRunsPerIncident: 20 } },
       agents: {
         default: 'claude',
         kubernetesMcpServer: binaries().kubernetesMcpServer,
@@ -263,6 +265,80 @@ describe('Slack control plane', () => {
     const keys = (await wk.runtime.store.chat.messagesOf(await incidentOf(card))).map((m) => m.ts);
     expect(new Set(keys).size).toBe(keys.length);
   }, 120_000);
+
+  it('follow-up questions from the modal and from a mention are answered in the thread', async () => {
+    const card = topLevel(wk.slack, routed).at(-1);
+    if (!card) throw new Error('no card');
+    const incidentId = await incidentOf(card);
+    await wk.client.interaction(
+      clickPayload('U0ANYONE', card, { action_id: actionIds.askFollowUp, value: incidentId }),
+    );
+    await until('the modal opens', () => wk.slack.calls.some((c) => c.method === 'views.open'));
+    const opened = wk.slack.calls.find((c) => c.method === 'views.open');
+    expect(opened?.args.view).toMatchObject({ callback_id: 'wk_ask_view', private_metadata: incidentId });
+
+    const question = 'Why does checkout need DATABASE_URL <!channel>?';
+    const submitted = await wk.client.interaction({
+      type: 'view_submission',
+      team: { id: 'T0001', domain: 'emulated' },
+      user: { id: 'U0ANYONE', username: 'anyone', team_id: 'T0001' },
+      api_app_id: 'A0001',
+      token: 'legacy',
+      trigger_id: 'trigger-view',
+      view: {
+        id: 'V0ASK',
+        hash: 'h1',
+        team_id: 'T0001',
+        type: 'modal',
+        callback_id: 'wk_ask_view',
+        private_metadata: incidentId,
+        state: {
+          values: { wk_question: { wk_question_text: { type: 'plain_text_input', value: question } } },
+        },
+      },
+    });
+    expect(submitted.status).toBe(200);
+    await until(
+      'the answer is in the thread',
+      () => wk.slack.thread(routed, card.ts).some((m) => text(m).includes('*Answer* to')),
+      60_000,
+    );
+    const thread = wk.slack.thread(routed, card.ts);
+    expect(
+      thread.some((m) =>
+        text(m).includes('<@U0ANYONE> asked: `Why does checkout need DATABASE_URL &lt;!channel&gt;?`'),
+      ),
+    ).toBe(true);
+    const runs = await wk.runtime.store.runs.listByIncident(asIncidentId(incidentId));
+    expect(runs.find((run) => run.purpose === 'follow_up')).toMatchObject({ question, status: 'succeeded' });
+
+    await wk.client.event({
+      token: 'legacy',
+      team_id: 'T0001',
+      api_app_id: 'A0001',
+      type: 'event_callback',
+      event_id: 'Ev0MENTION',
+      event_time: Math.floor(Date.now() / 1000),
+      event: {
+        type: 'app_mention',
+        user: 'U0ANYONE',
+        text: '<@U0BOT> did the last deploy change the limits?',
+        ts: `${Date.now() / 1000}`,
+        channel: routed,
+        thread_ts: card.ts,
+        event_ts: `${Date.now() / 1000}`,
+      },
+    });
+    await until(
+      'the second answer is in the thread',
+      () => wk.slack.thread(routed, card.ts).filter((m) => text(m).includes('*Answer* to')).length === 2,
+      60_000,
+    );
+    const asked = (await wk.runtime.store.runs.listByIncident(asIncidentId(incidentId))).filter(
+      (run) => run.purpose === 'follow_up',
+    );
+    expect(asked.map((run) => run.question)).toContain('did the last deploy change the limits?');
+  }, 150_000);
 
   it('forged signatures and requests older than five minutes are refused with 401', async () => {
     const body = { command: '/triage', text: 'help', user_id: 'U0ANYONE', trigger_id: 't-forged' };
