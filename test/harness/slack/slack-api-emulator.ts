@@ -22,6 +22,8 @@ export interface EmulatedMessage {
   text: string;
   blocks: unknown[];
   edits: number;
+  /** Every text the message has shown, with when (ms since the epoch): the post, then each edit. */
+  readonly versions: { readonly at: number; readonly text: string }[];
 }
 
 interface Fault {
@@ -119,7 +121,9 @@ export async function startSlackApiEmulator(token = 'xoxb-test-token'): Promise<
           text: typeof args.text === 'string' ? args.text : '',
           blocks,
           edits: 0,
+          versions: [],
         };
+        message.versions.push({ at: Date.now(), text: message.text });
         messages.push(message);
         return {
           ok: true,
@@ -135,6 +139,7 @@ export async function startSlackApiEmulator(token = 'xoxb-test-token'): Promise<
         if (typeof args.text === 'string') message.text = args.text;
         if (Array.isArray(args.blocks)) message.blocks = blocks;
         message.edits += 1;
+        message.versions.push({ at: Date.now(), text: message.text });
         return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
       }
       case 'chat.postEphemeral':
