@@ -17,7 +17,7 @@ import { startMaintenance } from './maintenance.ts';
 import { checkTriageConfig, startTriage } from './triage.ts';
 import { findWatcherKubeConfig, startWatcher } from './watcher.ts';
 import { uuidV7Gen } from './uuid-v7.ts';
-import { startSlack } from './slack.ts';
+import { checkSlackToken, startSlack } from './slack.ts';
 import { checkRemoteDatabase, openBus, openDatabase, openS3IfConfigured } from './adapters.ts';
 import { loadOrCreateSigningKey } from './signing-key.ts';
 
@@ -51,6 +51,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     await checkRemoteDatabase(config);
     const kubeconfig = findWatcherKubeConfig(config, logger);
     checkTriageConfig(config, kubeconfig);
+    const slackIdentity = config.slack ? await checkSlackToken(config.slack) : undefined;
     const s3 = await openS3IfConfigured(config);
     if (s3) cleanups.push(() => s3.close());
     const bus = await openBus(config, logger);
@@ -136,9 +137,10 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       const watcher = await startWatcher(config, kubeconfig, intake, logger);
       cleanups.push(() => watcher.stop());
     }
-    if (config.slack) {
+    if (config.slack && slackIdentity) {
       const slack = await startSlack(
         { ...config, slack: config.slack },
+        slackIdentity,
         { store, bus, reports, lifecycle, intake, http },
         logger.child({ component: 'slack' }),
       );

@@ -5,6 +5,7 @@ import type { ReportStore } from '../../core/ports/report-store.ts';
 import type { Store } from '../../core/ports/store.ts';
 import type { FaultIntake } from '../../core/services/fault-intake.ts';
 import type { LifecycleService } from '../../core/services/lifecycle-service.ts';
+import { LogLevel, WebClient } from '@slack/web-api';
 import { ConfigError, InfraError } from '../../core/domain/errors.ts';
 import type { Config, SlackConfig } from '../config/config.ts';
 import type { HttpServer } from '../http/http-server.ts';
@@ -28,8 +29,40 @@ class SlackUnreachableError extends InfraError {
   readonly code = 'slack_unreachable';
 }
 
+export interface SlackIdentity {
+  readonly team?: string;
+  readonly user?: string;
+}
+
+/** Asks Slack who the bot token belongs to, before any state is written: a refused token is a config error. */
+export async function checkSlackToken(slack: SlackConfig): Promise<SlackIdentity> {
+  const client = new WebClient(slack.botToken.reveal(), {
+    ...(slack.apiUrl !== undefined && { slackApiUrl: slack.apiUrl }),
+    retryConfig: { retries: 2, minTimeout: 500, maxTimeout: 2_000 },
+    logLevel: LogLevel.ERROR,
+  });
+  const answer = await client.auth.test().catch((error: unknown) => {
+    const refused = (error as { data?: { error?: string } }).data?.error;
+    if (refused !== undefined)
+      throw new ConfigError(
+        'WATCHKEEPER_SLACK_BOT_TOKEN',
+        `Slack refused the bot token (${refused}); copy it again from OAuth & Permissions and check the app is installed`,
+        { cause: error },
+      );
+    throw new SlackUnreachableError(
+      `cannot reach Slack (${(error as Error).message}); check the network or slack.apiUrl`,
+      { cause: error },
+    );
+  });
+  return {
+    ...(answer.team !== undefined && { team: answer.team }),
+    ...(answer.user !== undefined && { user: answer.user }),
+  };
+}
+
 export async function startSlack(
   config: Config & { readonly slack: SlackConfig },
+  identity: SlackIdentity,
   deps: {
     readonly store: Store;
     readonly bus: Bus;
@@ -61,19 +94,6 @@ export async function startSlack(
     },
     chat: deps.store.chat,
     logger,
-  });
-  const identity = await app.client.auth.test().catch((error: unknown) => {
-    const refused = (error as { data?: { error?: string } }).data?.error;
-    if (refused !== undefined)
-      throw new ConfigError(
-        'WATCHKEEPER_SLACK_BOT_TOKEN',
-        `Slack refused the bot token (${refused}); copy it again from OAuth & Permissions and check the app is installed`,
-        { cause: error },
-      );
-    throw new SlackUnreachableError(
-      `cannot reach Slack (${(error as Error).message}); check the network or slack.apiUrl`,
-      { cause: error },
-    );
   });
   const onWriteError = (key: string, error: unknown, willRetry: boolean) => {
     if (willRetry) logger.info({ err: error, message: key }, 'could not update a Slack message; retrying');

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { harness } from '../harness/use.ts';
+import { startSlackApiEmulator } from '../harness/slack/slack-api-emulator.ts';
 import { runCli } from './run-cli.ts';
 
 describe('watchkeeper with bad configuration', () => {
@@ -111,6 +112,67 @@ describe('watchkeeper with bad configuration', () => {
     const { code, line } = await startWith(yaml);
     expect(code).toBe(2);
     expect(line).toMatch(expected);
+  });
+
+  const slackBot = { WATCHKEEPER_SLACK_BOT_TOKEN: 'xoxb-1-2-abc' };
+  it.each([
+    [
+      'Socket Mode without an app token',
+      'slack: { defaultChannel: C0ABC }\n',
+      slackBot,
+      /^watchkeeper: configuration error: WATCHKEEPER_SLACK_APP_TOKEN: Socket Mode needs an app-level token \(xapp-…/,
+    ],
+    [
+      'HTTP mode without the signing secret',
+      'slack: { mode: http, defaultChannel: C0ABC }\n',
+      slackBot,
+      /^watchkeeper: configuration error: WATCHKEEPER_SLACK_SIGNING_SECRET: HTTP mode needs the app's signing secret/,
+    ],
+    [
+      'a user token instead of a bot token',
+      'slack: { mode: http, defaultChannel: C0ABC }\n',
+      { WATCHKEEPER_SLACK_BOT_TOKEN: 'xoxp-1-2', WATCHKEEPER_SLACK_SIGNING_SECRET: 's' },
+      /^watchkeeper: configuration error: WATCHKEEPER_SLACK_BOT_TOKEN: must be a bot token \(xoxb-…\)/,
+    ],
+    [
+      'no default channel',
+      'slack: { mode: http }\n',
+      { ...slackBot, WATCHKEEPER_SLACK_SIGNING_SECRET: 's' },
+      /^watchkeeper: configuration error: slack\.defaultChannel: set the channel id/,
+    ],
+    [
+      'a channel name where an id belongs',
+      'slack: { mode: http, defaultChannel: C0ABC, routes: [{ channel: "#incidents" }] }\n',
+      { ...slackBot, WATCHKEEPER_SLACK_SIGNING_SECRET: 's' },
+      /^watchkeeper: configuration error: slack\.routes\.0\.channel: a Slack channel id such as C0123ABCD/,
+    ],
+    [
+      'an unknown action in slack.access',
+      'slack: { mode: http, defaultChannel: C0ABC, access: { approve: ["*"] } }\n',
+      { ...slackBot, WATCHKEEPER_SLACK_SIGNING_SECRET: 's' },
+      /^watchkeeper: configuration error: slack\.access\.approve: unknown setting/,
+    ],
+  ])('rejects %s', async (_what, yaml, env, expected) => {
+    const { code, line } = await startWith(yaml, env);
+    expect(code).toBe(2);
+    expect(line).toMatch(expected);
+  });
+
+  it('names a bot token Slack refuses, before writing any state', async () => {
+    const slack = await startSlackApiEmulator('xoxb-the-real-one');
+    try {
+      const { code, line } = await startWith(
+        `slack: { mode: http, defaultChannel: C0ABC, apiUrl: "${slack.apiUrl}" }\n`,
+        { WATCHKEEPER_SLACK_BOT_TOKEN: 'xoxb-revoked', WATCHKEEPER_SLACK_SIGNING_SECRET: 's' },
+      );
+      expect(code).toBe(2);
+      expect(line).toMatch(
+        /^watchkeeper: configuration error: WATCHKEEPER_SLACK_BOT_TOKEN: Slack refused the bot token \(invalid_auth\)/,
+      );
+      expect(line).not.toContain('xoxb-revoked');
+    } finally {
+      await slack.close();
+    }
   });
 
   it('names a missing config file', async () => {
