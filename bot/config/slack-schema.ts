@@ -65,6 +65,11 @@ export const SlackSchema = z
         minUpdateIntervalMs: z.number().int().min(200).max(60_000).default(1_500),
         /** Timeline lines shown; older steps are counted, the full transcript is in the report store. */
         maxLines: z.number().int().min(5).max(40).default(15),
+        /**
+         * Stream the progress of runs a person asked for with Slack's streaming API (task timeline); falls
+         * back to edits when the workspace refuses it. Alert-triggered runs always use edits.
+         */
+        streaming: z.boolean().default(true),
       })
       .prefault({}),
   })

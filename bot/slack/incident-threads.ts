@@ -17,6 +17,7 @@ import type { Store } from '../../core/ports/store.ts';
 import { subjects } from '../../core/ports/subjects.ts';
 import type { SlackConfig } from '../config/config.ts';
 import type { Coalescer } from './coalescer.ts';
+import type { ProgressStreams } from './progress-stream.ts';
 import type { ViewLoader } from './load-views.ts';
 import { renderIncidentCard } from './render/incident-card.ts';
 import { renderProgress } from './render/progress-timeline.ts';
@@ -53,7 +54,8 @@ export function startIncidentThreads(deps: {
   readonly coalescer: Coalescer;
   /** Paces card edits (slower: a fault storm folds many faults into one card). */
   readonly cardCoalescer: Coalescer;
-  readonly slack: Pick<SlackConfig, 'routes' | 'defaultChannel' | 'progress'>;
+  readonly slack: Pick<SlackConfig, 'routes' | 'defaultChannel' | 'progress' | 'consumerName'>;
+  readonly streams: ProgressStreams;
   readonly logger: Logger;
 }): IncidentThreads {
   const { store, bus, writer, views, coalescer, cardCoalescer, logger } = deps;
@@ -61,6 +63,7 @@ export function startIncidentThreads(deps: {
   const waiting = new Map<string, string>();
   const threadsInFlight = new Map<string, Promise<ThreadRef | undefined>>();
   const runIncidents = new Map<string, IncidentId>();
+  const requesters = new Map<string, string | undefined>();
 
   async function ensureThread(incidentId: IncidentId): Promise<ThreadRef | undefined> {
     const pending = threadsInFlight.get(incidentId);
@@ -97,6 +100,15 @@ export function startIncidentThreads(deps: {
       if (!thread) return;
       const events = await store.progress.list(runId);
       const message = renderProgress(run, events, { maxLines: deps.slack.progress.maxLines });
+      const streamed = await deps.streams.show({
+        run,
+        events,
+        thread,
+        recipient: await requesterOf(run),
+        timeline: message,
+        key: progressKey(runId),
+      });
+      if (streamed) return;
       await writer.put(
         progressKey(runId),
         { channel: thread.channel, threadTs: thread.ts, incidentId: run.incidentId },
@@ -157,6 +169,18 @@ export function startIncidentThreads(deps: {
       renderComparison({ run: first, card: firstReport.card }, { run, card: found.report.card }, comparison),
       { edit: false },
     );
+  }
+
+  /** The Slack user who asked for the run (a rerun, second opinion, follow-up, /triage), if a person did. */
+  async function requesterOf(run: TriageRun): Promise<string | undefined> {
+    if (requesters.has(run.id)) return requesters.get(run.id);
+    const asked = (await store.incidents.history(run.incidentId))
+      .filter((t) => t.event === 'triage.requested' && t.at.getTime() <= run.createdAt.getTime())
+      .at(-1);
+    const user = asked?.actor.type === 'slack-user' ? asked.actor.userId : undefined;
+    if (requesters.size > 10_000) requesters.clear();
+    requesters.set(run.id, user);
+    return user;
   }
 
   async function incidentOfRun(runId: RunId): Promise<IncidentId | undefined> {
@@ -227,9 +251,9 @@ export function startIncidentThreads(deps: {
   };
 
   const consumers = [
-    consume(subjects.allIncidentLifecycle, 'slack-lifecycle', onLifecycle),
-    consume(subjects.allRunProgress, 'slack-progress', onProgress),
-    consume(subjects.allIncidentUpdates, 'slack-updates', onUpdate),
+    consume(subjects.allIncidentLifecycle, `${deps.slack.consumerName}-lifecycle`, onLifecycle),
+    consume(subjects.allRunProgress, `${deps.slack.consumerName}-progress`, onProgress),
+    consume(subjects.allIncidentUpdates, `${deps.slack.consumerName}-updates`, onUpdate),
   ];
 
   async function catchUp(): Promise<void> {

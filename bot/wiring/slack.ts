@@ -14,6 +14,7 @@ import { createIncidentActions } from '../slack/incident-actions.ts';
 import { startIncidentThreads, type IncidentThreads } from '../slack/incident-threads.ts';
 import { createViewLoader } from '../slack/load-views.ts';
 import { createSendQueue } from '../slack/send-queue.ts';
+import { createProgressStreams } from '../slack/progress-stream.ts';
 import { createSlackApp, slackEventsPath } from '../slack/slack-app.ts';
 import { createSlackWriter } from '../slack/slack-writer.ts';
 import { uuidV7Gen } from './uuid-v7.ts';
@@ -31,6 +32,7 @@ class SlackUnreachableError extends InfraError {
 
 export interface SlackIdentity {
   readonly team?: string;
+  readonly teamId?: string;
   readonly user?: string;
 }
 
@@ -56,6 +58,7 @@ export async function checkSlackToken(slack: SlackConfig): Promise<SlackIdentity
   });
   return {
     ...(answer.team !== undefined && { team: answer.team }),
+    ...(answer.team_id !== undefined && { teamId: answer.team_id }),
     ...(answer.user !== undefined && { user: answer.user }),
   };
 }
@@ -108,13 +111,18 @@ export async function startSlack(
     minIntervalMs: Math.max(3_000, slack.progress.minUpdateIntervalMs),
     onError: onWriteError,
   });
+  const queue = createSendQueue({ callsPerMinutePerIncident: slack.callsPerMinutePerIncident });
   const threads = startIncidentThreads({
     store: deps.store,
     bus: deps.bus,
-    writer: createSlackWriter({
+    writer: createSlackWriter({ client: app.client, chat: deps.store.chat, queue }),
+    streams: createProgressStreams({
+      enabled: slack.progress.streaming,
       client: app.client,
       chat: deps.store.chat,
-      queue: createSendQueue({ callsPerMinutePerIncident: slack.callsPerMinutePerIncident }),
+      queue,
+      teamId: identity.teamId,
+      logger,
     }),
     views: createViewLoader({
       store: deps.store,

@@ -24,6 +24,13 @@ export interface EmulatedMessage {
   edits: number;
   /** Every text the message has shown, with when (ms since the epoch): the post, then each edit. */
   readonly versions: { readonly at: number; readonly text: string }[];
+  /** Set for a message made with chat.startStream: its chunks so far, and whether it was stopped. */
+  stream?: {
+    readonly recipient: string;
+    readonly markdown: unknown;
+    readonly chunks: unknown[];
+    stopped: boolean;
+  };
 }
 
 interface Fault {
@@ -46,6 +53,8 @@ export interface SlackApiEmulator {
   readonly responses: RecordedResponse[];
   /** User group id → member user ids, answered by `usergroups.users.list`. */
   readonly userGroups: Map<string, string[]>;
+  /** Whether the workspace offers chat.startStream and friends (default true); false answers `unknown_method`. */
+  streaming: boolean;
   readonly token: string;
   readonly calls: RecordedCall[];
   readonly messages: EmulatedMessage[];
@@ -70,6 +79,15 @@ async function readArgs(request: IncomingMessage): Promise<Record<string, unknow
     args[key] = /^[[{]/.test(value) ? parseOr(value) : value;
   }
   return args;
+}
+
+/** What a streamed message shows: the latest status of each task, in the order tasks appeared. */
+function streamText(chunks: readonly unknown[], markdown: unknown): string {
+  const tasks = new Map<string, string>();
+  for (const chunk of chunks as { type?: string; id?: string; title?: string; status?: string }[])
+    if (chunk.type === 'task_update' && chunk.id)
+      tasks.set(chunk.id, `${chunk.status ?? ''} ${chunk.title ?? ''}`);
+  return [typeof markdown === 'string' ? markdown : '', ...tasks.values()].filter(Boolean).join('\n');
 }
 
 /** A form value that looks like JSON may still be plain text (a message starting with `[high]`). */
@@ -145,6 +163,48 @@ export async function startSlackApiEmulator(token = 'xoxb-test-token'): Promise<
       case 'chat.postEphemeral':
         if (typeof args.user !== 'string') return { ok: false, error: 'user_not_in_channel' };
         return { ok: true, message_ts: nextTs() };
+      case 'chat.startStream': {
+        if (!emulator.streaming) return { ok: false, error: 'unknown_method' };
+        const threadTs = typeof args.thread_ts === 'string' ? args.thread_ts : undefined;
+        if (!threadTs || !find(args.channel, threadTs)) return { ok: false, error: 'thread_not_found' };
+        if (/^[CG]/.test(String(args.channel)) && (!args.recipient_user_id || !args.recipient_team_id))
+          return { ok: false, error: 'invalid_arguments' };
+        const chunks = Array.isArray(args.chunks) ? args.chunks : [];
+        const message: EmulatedMessage = {
+          channel: String(args.channel),
+          ts: nextTs(),
+          threadTs,
+          text: streamText(chunks, args.markdown_text),
+          blocks: [],
+          edits: 0,
+          versions: [],
+          stream: {
+            recipient: String(args.recipient_user_id),
+            markdown: args.markdown_text,
+            chunks,
+            stopped: false,
+          },
+        };
+        message.versions.push({ at: Date.now(), text: message.text });
+        messages.push(message);
+        return { ok: true, channel: message.channel, ts: message.ts };
+      }
+      case 'chat.appendStream':
+      case 'chat.stopStream': {
+        const message = find(args.channel, args.ts);
+        if (!message?.stream) return { ok: false, error: 'message_not_found' };
+        if (message.stream.stopped) return { ok: false, error: 'message_not_in_streaming_state' };
+        if (blockProblem) return { ok: false, error: 'invalid_blocks', errors: [blockProblem] };
+        if (Array.isArray(args.chunks)) message.stream.chunks.push(...(args.chunks as unknown[]));
+        message.text = streamText(message.stream.chunks, message.stream.markdown);
+        if (method === 'chat.stopStream') {
+          message.stream.stopped = true;
+          if (Array.isArray(args.blocks)) message.blocks = blocks;
+        }
+        message.edits += 1;
+        message.versions.push({ at: Date.now(), text: message.text });
+        return { ok: true, channel: message.channel, ts: message.ts };
+      }
       case 'usergroups.users.list': {
         const users = userGroups.get(String(args.usergroup));
         return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
@@ -193,8 +253,9 @@ export async function startSlackApiEmulator(token = 'xoxb-test-token'): Promise<
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const inject = (method: string, fault: Fault) => faults.set(method, [...(faults.get(method) ?? []), fault]);
-  return {
+  const emulator: SlackApiEmulator = {
     apiUrl: `http://127.0.0.1:${port}/api/`,
+    streaming: true,
     responseUrl: () => `http://127.0.0.1:${port}/respond/${(responseIds += 1)}`,
     responses,
     userGroups,
@@ -214,4 +275,5 @@ export async function startSlackApiEmulator(token = 'xoxb-test-token'): Promise<
         server.close(() => resolve());
       }),
   };
+  return emulator;
 }
