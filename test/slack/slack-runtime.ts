@@ -86,6 +86,7 @@ export async function startSlackRuntime(
     WATCHKEEPER_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
     WATCHKEEPER_SLACK_BOT_TOKEN: slack.token,
     WATCHKEEPER_SLACK_SIGNING_SECRET: signingSecret,
+    WATCHKEEPER_SLACK_APP_TOKEN: slack.appToken,
     SCRIPTED_MODEL_KEY: 'test-key',
   };
   const logs: LogLine[] = [];

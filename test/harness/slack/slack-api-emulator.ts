@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkBlocks } from './block-limits.ts';
+import { attachSocketModeLink, type SocketModeLink } from './socket-mode-link.ts';
 
 export interface RecordedCall {
   readonly method: string;
@@ -55,6 +56,10 @@ export interface SlackApiEmulator {
   readonly userGroups: Map<string, string[]>;
   /** Whether the workspace offers chat.startStream and friends (default true); false answers `unknown_method`. */
   streaming: boolean;
+  /** The app-level token `apps.connections.open` accepts. */
+  readonly appToken: string;
+  /** Slack's end of Socket Mode: deliver envelopes to the connected app. */
+  readonly socketMode: SocketModeLink;
   readonly token: string;
   readonly calls: RecordedCall[];
   readonly messages: EmulatedMessage[];
@@ -99,7 +104,10 @@ function parseOr(value: string): unknown {
   }
 }
 
-export async function startSlackApiEmulator(token = 'xoxb-test-token'): Promise<SlackApiEmulator> {
+export async function startSlackApiEmulator(
+  token = 'xoxb-test-token',
+  appToken = 'xapp-test-token',
+): Promise<SlackApiEmulator> {
   const calls: RecordedCall[] = [];
   const responses: RecordedResponse[] = [];
   const userGroups = new Map<string, string[]>();
@@ -239,6 +247,14 @@ export async function startSlackApiEmulator(token = 'xoxb-test-token'): Promise<
       return;
     }
     calls.push({ method, args, status: 200, at: Date.now() });
+    if (method === 'apps.connections.open') {
+      const opened = request.headers.authorization === `Bearer ${appToken}`;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify(opened ? { ok: true, url: link.url() } : { ok: false, error: 'invalid_auth' }),
+      );
+      return;
+    }
     const authorized = request.headers.authorization === `Bearer ${token}` || args.token === token;
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify(authorized ? answer(method, args) : { ok: false, error: 'invalid_auth' }));
@@ -250,12 +266,15 @@ export async function startSlackApiEmulator(token = 'xoxb-test-token'): Promise<
       response.end(JSON.stringify({ ok: false, error: String(error) }));
     });
   });
+  const link = attachSocketModeLink(server, () => (server.address() as AddressInfo).port);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const inject = (method: string, fault: Fault) => faults.set(method, [...(faults.get(method) ?? []), fault]);
   const emulator: SlackApiEmulator = {
     apiUrl: `http://127.0.0.1:${port}/api/`,
     streaming: true,
+    appToken,
+    socketMode: link,
     responseUrl: () => `http://127.0.0.1:${port}/respond/${(responseIds += 1)}`,
     responses,
     userGroups,
@@ -271,6 +290,7 @@ export async function startSlackApiEmulator(token = 'xoxb-test-token'): Promise<
       ),
     close: () =>
       new Promise<void>((resolve) => {
+        link.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
