@@ -151,7 +151,7 @@ export function createIncidentActions(deps: {
           type: 'incident.resolved',
           at: new Date(),
           actor: actor(userId),
-          reason: `resolved by <@${userId}>`,
+          reason: `resolved in Slack by ${userId}`,
         },
         `resolved in Slack by ${userId}`,
       );

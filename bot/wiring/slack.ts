@@ -99,9 +99,19 @@ export async function startSlack(
     logger,
   });
   const onWriteError = (key: string, error: unknown, willRetry: boolean) => {
-    if (willRetry) logger.info({ err: error, message: key }, 'could not update a Slack message; retrying');
-    else
-      logger.warn({ err: error, message: key }, 'gave up updating a Slack message after repeated failures');
+    const refused = (error as { data?: { error?: string } }).data?.error;
+    const hint =
+      refused === 'not_in_channel' || refused === 'channel_not_found'
+        ? ': invite the bot into the channel (/invite @Watchkeeper) or fix slack.routes / slack.defaultChannel'
+        : refused === 'missing_scope'
+          ? ': reinstall the app from deploy/slack/manifest.yaml (a scope is missing)'
+          : '';
+    // a refusal a person must fix is a warning at once; a passing outage only when it is given up
+    if (willRetry && hint === '')
+      logger.info({ err: error, message: key }, 'could not update a Slack message; retrying');
+    else if (willRetry)
+      logger.warn({ err: error, message: key }, `Slack refused a message (${refused})${hint}`);
+    else logger.warn({ err: error, message: key }, `gave up updating a Slack message${hint}`);
   };
   const coalescer = createCoalescer({
     minIntervalMs: slack.progress.minUpdateIntervalMs,
