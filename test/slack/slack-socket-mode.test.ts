@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionIds } from '../../bot/slack/action-ids.ts';
+import { makeFault } from '../fixtures/domain.ts';
 import { until } from '../fixtures/until.ts';
 import {
   clickPayload,
@@ -16,7 +17,12 @@ import {
 describe('Slack over Socket Mode', () => {
   let wk: SlackRuntime;
   beforeAll(async () => {
-    wk = await startSlackRuntime({ watcher: { enabled: false }, slack: { mode: 'socket' } });
+    wk = await startSlackRuntime({
+      cluster: 'harness',
+      watcher: { enabled: false },
+      slack: { mode: 'socket', routes: [{ channel: 'C0PRIVATE', namespaces: ['private-*'] }] },
+    });
+    wk.slack.notInChannel.add('C0PRIVATE');
     await wk.slack.socketMode.connected();
   }, 60_000);
   afterAll(() => wk.stop());
@@ -52,6 +58,19 @@ describe('Slack over Socket Mode', () => {
       clickPayload('U0SRE', card, { action_id: actionIds.resolve, value: message?.incidentId ?? '' }),
     );
     await until('the card says resolved', () => card.text.includes('resolved'));
+  });
+
+  it('says to invite the bot when an incident routes to a channel it is not in', async () => {
+    await wk.runtime.intake.ingest(
+      makeFault({
+        cluster: 'harness',
+        resource: { apiVersion: 'v1', kind: 'Pod', namespace: 'private-pay', name: 'api', uid: 'u-private' },
+      }),
+    );
+    await until('the warning', () =>
+      wk.logs.some((l) => l.level === 'warn' && l.message.includes('(not_in_channel): invite the bot')),
+    );
+    expect(topLevel(wk.slack, 'C0PRIVATE')).toHaveLength(0);
   });
 
   it('answers a mention outside an incident thread privately, with what to do instead', async () => {

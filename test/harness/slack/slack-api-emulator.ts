@@ -56,6 +56,8 @@ export interface SlackApiEmulator {
   readonly userGroups: Map<string, string[]>;
   /** Whether the workspace offers chat.startStream and friends (default true); false answers `unknown_method`. */
   streaming: boolean;
+  /** Channels the bot was never invited to: posting there answers `not_in_channel`. */
+  readonly notInChannel: Set<string>;
   /** The app-level token `apps.connections.open` accepts. */
   readonly appToken: string;
   /** Slack's end of Socket Mode: deliver envelopes to the connected app. */
@@ -111,6 +113,7 @@ export async function startSlackApiEmulator(
   const calls: RecordedCall[] = [];
   const responses: RecordedResponse[] = [];
   const userGroups = new Map<string, string[]>();
+  const notInChannel = new Set<string>();
   let responseIds = 0;
   const messages: EmulatedMessage[] = [];
   const faults = new Map<string, Fault[]>();
@@ -136,6 +139,7 @@ export async function startSlackApiEmulator(
         };
       case 'chat.postMessage': {
         if (typeof args.channel !== 'string') return { ok: false, error: 'channel_not_found' };
+        if (notInChannel.has(args.channel)) return { ok: false, error: 'not_in_channel' };
         if (blockProblem) return { ok: false, error: 'invalid_blocks', errors: [blockProblem] };
         if (typeof args.text !== 'string' && blocks.length === 0) return { ok: false, error: 'no_text' };
         const threadTs = typeof args.thread_ts === 'string' ? args.thread_ts : undefined;
@@ -273,6 +277,7 @@ export async function startSlackApiEmulator(
   const emulator: SlackApiEmulator = {
     apiUrl: `http://127.0.0.1:${port}/api/`,
     streaming: true,
+    notInChannel,
     appToken,
     socketMode: link,
     responseUrl: () => `http://127.0.0.1:${port}/respond/${(responseIds += 1)}`,
