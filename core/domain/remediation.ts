@@ -85,7 +85,11 @@ export type RemediationStatus =
 export interface RemediationRequest {
   readonly id: RemediationRequestId;
   readonly incidentId: IncidentId;
+  readonly cluster: string;
   readonly actions: readonly RemediationAction[];
+  /** The server-side dry run of each action, as the field changes people reviewed before approving. */
+  readonly dryRun: readonly string[];
+  readonly proposedBy: Actor;
   readonly status: RemediationStatus;
   readonly approvals: readonly Approval[];
   readonly requiredApprovals: number;
@@ -93,4 +97,6 @@ export interface RemediationRequest {
   readonly expiresAt: Date;
   readonly execution?: { readonly startedAt: Date; readonly finishedAt?: Date; readonly error?: string };
   readonly verification?: { readonly ok: boolean; readonly detail: string; readonly at: Date };
+  /** Optimistic-concurrency counter: two approvers clicking at once cannot both be the second. */
+  readonly version: number;
 }

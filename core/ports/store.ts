@@ -1,5 +1,6 @@
 import type { AuditRepository } from './audit-repository.ts';
 import type { ChatRepository } from './chat-repository.ts';
+import type { RemediationRepository } from './remediation-repository.ts';
 import type { FaultRepository } from './fault-repository.ts';
 import type { IncidentRepository } from './incident-repository.ts';
 import type { ProgressRepository, ReportRepository, RunRepository } from './run-repository.ts';
@@ -17,6 +18,7 @@ export interface Store {
   readonly queue: WorkQueue;
   readonly silences: SilenceRepository;
   readonly chat: ChatRepository;
+  readonly remediation: RemediationRepository;
   /** Where the data lives, for the start-up log line (a folder for PGlite, a redacted URL for Postgres). */
   readonly location: string;
   /** Runs `section` with no other holder of `name` anywhere on this database (all replicas included). */

@@ -16,6 +16,7 @@ import { createIncidentRepository } from './incident-repository.ts';
 import { appliedMigrations, migrationsFolder } from './migrations.ts';
 import { createProgressRepository } from './progress-repository.ts';
 import { createChatRepository } from './chat-repository.ts';
+import { createRemediationRepository } from './remediation-repository.ts';
 import { createReportRepository } from './report-repository.ts';
 import { createRunRepository } from './run-repository.ts';
 import * as schema from './schema.ts';
@@ -140,6 +141,7 @@ function assemble(
     queue: createWorkQueue(db),
     silences: createSilenceRepository(db),
     chat: createChatRepository(db),
+    remediation: createRemediationRepository(db),
     location,
     migrationsApplied,
     close,

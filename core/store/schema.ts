@@ -249,3 +249,27 @@ export const chatDeliveries = pgTable(
   },
   (t) => [index('chat_deliveries_at_idx').on(t.at)],
 );
+
+/** Proposed remediation and everything that happened to it (approvals, execution, verification). */
+export const remediationRequests = pgTable(
+  'remediation_requests',
+  {
+    id: text('id').primaryKey(),
+    incidentId: text('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    cluster: text('cluster').notNull(),
+    actions: jsonb('actions').notNull(),
+    dryRun: jsonb('dry_run').notNull(),
+    proposedBy: jsonb('proposed_by').notNull(),
+    status: text('status').notNull(),
+    approvals: jsonb('approvals').notNull(),
+    requiredApprovals: integer('required_approvals').notNull(),
+    proposedAt: at('proposed_at').notNull(),
+    expiresAt: at('expires_at').notNull(),
+    execution: jsonb('execution'),
+    verification: jsonb('verification'),
+    version: integer('version').notNull().default(0),
+  },
+  (t) => [index('remediation_requests_incident_idx').on(t.incidentId, t.proposedAt)],
+);

@@ -4,6 +4,7 @@
  */
 import { severities, type Severity } from '../../core/domain/severity.ts';
 import { RemediationActionSchema, type RemediationAction } from '../../core/domain/remediation.ts';
+import { patchProblem } from '../../core/domain/policies/remediation-patch.ts';
 import type { Confidence, TriageCard } from '../../core/domain/report.ts';
 
 export const requiredSections = [
@@ -80,7 +81,10 @@ export function parseReport(markdown: string): ReportCheck {
       } else {
         parsed.forEach((candidate: unknown, index) => {
           const action = RemediationActionSchema.safeParse(candidate);
-          if (action.success) actions.push(action.data);
+          const outside =
+            action.success && action.data.type === 'patch' ? patchProblem(action.data) : undefined;
+          if (outside) rejectedActions.push({ index, problem: outside, action: candidate });
+          else if (action.success) actions.push(action.data);
           else
             rejectedActions.push({
               index,
