@@ -4,6 +4,7 @@ import type { ConfigFile } from './schema.ts';
 import type { WatcherFile } from './watcher-schema.ts';
 import type { Secret } from './secret.ts';
 import type { SlackFile } from './slack-schema.ts';
+import type { RemediationConfig } from './remediation-schema.ts';
 
 /** The effective configuration: the validated file plus secrets from the environment, paths resolved. */
 export interface Config {
@@ -53,6 +54,7 @@ export interface Config {
   }[];
   /** Bearer token for the webhook endpoints; they are off without one. */
   readonly webhookToken: Secret | undefined;
+  readonly remediation: RemediationConfig;
   /** Present when WATCHKEEPER_SLACK_BOT_TOKEN is set. */
   readonly slack: SlackConfig | undefined;
   readonly log: ConfigFile['log'];

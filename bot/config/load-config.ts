@@ -113,6 +113,7 @@ function resolveConfig(file: ConfigFile, source: string, env: ConfigSources['env
     agents: resolveAgents(file, env, stateDir),
     webhookToken: secret('WATCHKEEPER_WEBHOOK_TOKEN'),
     slack: resolveSlack(file, secret),
+    remediation: file.remediation,
     mcpServers: file.mcp.servers.map((server, i) => {
       const token = server.tokenEnv === undefined ? undefined : nonEmpty(env[server.tokenEnv]);
       if (server.tokenEnv !== undefined && token === undefined) {

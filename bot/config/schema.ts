@@ -8,6 +8,7 @@ import { AgentsSchema } from './agents-schema.ts';
 import { McpSchema } from './mcp-schema.ts';
 import { WatcherSchema } from './watcher-schema.ts';
 import { SlackSchema } from './slack-schema.ts';
+import { RemediationSchema } from './remediation-schema.ts';
 
 const port = z.number().int().min(0).max(65_535);
 const nonEmpty = z.string().trim().min(1);
@@ -79,6 +80,7 @@ export const ConfigFileSchema = z.strictObject({
   mcp: McpSchema,
   agents: AgentsSchema,
   slack: SlackSchema,
+  remediation: RemediationSchema,
   log: z
     .strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info') })
     .prefault({}),

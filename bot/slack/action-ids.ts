@@ -5,6 +5,9 @@ export const actionIds = {
   askFollowUp: 'wk_ask',
   resolve: 'wk_resolve',
   mute: 'wk_mute',
+  proposeRemediation: 'wk_propose',
+  approveRemediation: 'wk_approve',
+  denyRemediation: 'wk_deny',
 } as const;
 
 export const viewIds = {

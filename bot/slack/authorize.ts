@@ -7,6 +7,8 @@ import type { SlackAction } from '../config/slack-schema.ts';
 
 export interface Authorizer {
   may(userId: string, action: SlackAction): Promise<boolean>;
+  /** Whether the user is one of `principals` (user ids, user group ids, `*`). */
+  isAmong(userId: string, principals: readonly string[]): Promise<boolean>;
 }
 
 const groupTtlMs = 5 * 60_000;
@@ -26,14 +28,16 @@ export function createAuthorizer(
     return found;
   }
 
+  async function isAmong(userId: string, allowed: readonly string[]): Promise<boolean> {
+    if (allowed.includes('*') || allowed.includes(userId)) return true;
+    for (const principal of allowed.filter((p) => p.startsWith('S'))) {
+      if ((await members(principal)).has(userId)) return true;
+    }
+    return false;
+  }
+
   return {
-    async may(userId, action) {
-      const allowed = access[action];
-      if (allowed.includes('*') || allowed.includes(userId)) return true;
-      for (const principal of allowed.filter((p) => p.startsWith('S'))) {
-        if ((await members(principal)).has(userId)) return true;
-      }
-      return false;
-    },
+    may: (userId, action) => isAmong(userId, access[action]),
+    isAmong,
   };
 }

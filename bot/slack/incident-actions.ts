@@ -6,7 +6,12 @@
 import { createHash } from 'node:crypto';
 import type { Actor } from '../../core/domain/actor.ts';
 import type { Fault } from '../../core/domain/fault.ts';
-import { asAuditEntryId, asIncidentId, type IncidentId } from '../../core/domain/ids.ts';
+import {
+  asAuditEntryId,
+  asIncidentId,
+  asRemediationRequestId,
+  type IncidentId,
+} from '../../core/domain/ids.ts';
 import type { Incident } from '../../core/domain/incident.ts';
 import { isOpen } from '../../core/domain/incident-state.ts';
 import { formatResource } from '../../core/domain/resource.ts';
@@ -15,6 +20,7 @@ import type { IdGen } from '../../core/ports/id-gen.ts';
 import type { Store } from '../../core/ports/store.ts';
 import type { FaultIntake } from '../../core/services/fault-intake.ts';
 import type { LifecycleService } from '../../core/services/lifecycle-service.ts';
+import type { RemediationService } from '../../core/services/remediation-service.ts';
 import { muteDurations } from './action-ids.ts';
 import type { TriageCommand } from './parse-triage-command.ts';
 import { codeText, escapeText } from './render/escape.ts';
@@ -34,6 +40,15 @@ export interface IncidentActions {
   list(limit?: number): Promise<readonly Incident[]>;
   /** The agent of the incident's latest run, so a rerun uses the same one. */
   lastAgent(incidentId: string): Promise<string | undefined>;
+  /** Dry-runs the latest report's actions and posts them for approval. */
+  proposeRemediation(incidentId: string, userId: string): Promise<ActionResult>;
+  voteRemediation(requestId: string, userId: string, decision: 'approve' | 'deny'): Promise<ActionResult>;
+}
+
+export interface RemediationAccess {
+  readonly service: RemediationService;
+  /** Whether the user may approve remediation in this cluster (remediation.approvers, user groups included). */
+  isApprover(userId: string, cluster: string): Promise<boolean>;
 }
 
 export function createIncidentActions(deps: {
@@ -44,6 +59,8 @@ export function createIncidentActions(deps: {
   readonly cluster: string;
   readonly agents: readonly string[];
   readonly defaultAgent: string;
+  /** Absent when remediation is off (no cluster access, or remediation.enabled: false). */
+  readonly remediation?: RemediationAccess;
 }): IncidentActions {
   const { store, lifecycle } = deps;
   const actor = (userId: string): Actor => ({ type: 'slack-user', userId });
@@ -129,6 +146,37 @@ export function createIncidentActions(deps: {
     async list(limit = 20) {
       const open = (await store.incidents.list({ limit: 500 })).filter((incident) => isOpen(incident.state));
       return [...open].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).slice(0, limit);
+    },
+
+    async proposeRemediation(incidentId, userId) {
+      const incident = await find(incidentId);
+      if (!incident) return missing(incidentId);
+      if (!deps.remediation)
+        return {
+          ok: false,
+          message: 'Remediation is off here (it needs cluster access and remediation.enabled).',
+        };
+      const result = await deps.remediation.service.propose(incident.id, actor(userId));
+      return result.ok
+        ? {
+            ok: true,
+            incidentId: incident.id,
+            message: `Remediation proposed: ${escapeText(result.message)}.`,
+          }
+        : { ok: false, message: `Nothing to propose: ${escapeText(result.message)}.` };
+    },
+
+    async voteRemediation(requestId, userId, decision) {
+      if (!deps.remediation) return { ok: false, message: 'Remediation is off here.' };
+      const request = /^[A-Za-z0-9_-]{1,64}$/.test(requestId)
+        ? await store.remediation.get(asRemediationRequestId(requestId))
+        : undefined;
+      if (!request) return { ok: false, message: `There is no remediation request ${codeText(requestId)}.` };
+      const mayApprove = await deps.remediation.isApprover(userId, request.cluster).catch(() => false);
+      const result = await deps.remediation.service.vote(request.id, { userId, decision, mayApprove });
+      return result.ok
+        ? { ok: true, incidentId: request.incidentId, message: escapeText(result.message) }
+        : { ok: false, message: `:no_entry: ${escapeText(result.message)}` };
     },
 
     async lastAgent(incidentId) {

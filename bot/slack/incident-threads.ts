@@ -21,6 +21,7 @@ import type { ProgressStreams } from './progress-stream.ts';
 import type { ViewLoader } from './load-views.ts';
 import { renderIncidentCard } from './render/incident-card.ts';
 import { renderProgress } from './render/progress-timeline.ts';
+import { renderRemediation } from './render/remediation-message.ts';
 import { renderComparison, renderFailedRun, renderSucceededRun } from './render/run-outcome.ts';
 import { routeChannel } from './route-channel.ts';
 import type { SlackWriter } from './slack-writer.ts';
@@ -30,6 +31,8 @@ export interface IncidentThreads {
   ensureThread(incidentId: IncidentId): Promise<ThreadRef | undefined>;
   /** Edits the card soon (coalesced). */
   refreshCard(incidentId: IncidentId): void;
+  /** Posts or edits the incident's remediation requests. */
+  refreshRemediations(incidentId: IncidentId): void;
   /** Brings every open incident's messages up to date (after a start or a bus outage). */
   catchUp(): Promise<void>;
   /** Resolves when every requested write has been made. */
@@ -56,6 +59,8 @@ export function startIncidentThreads(deps: {
   readonly cardCoalescer: Coalescer;
   readonly slack: Pick<SlackConfig, 'routes' | 'defaultChannel' | 'progress' | 'consumerName'>;
   readonly streams: ProgressStreams;
+  /** Called once per triage report posted (to propose its remediation). */
+  readonly onReported?: (incidentId: IncidentId) => void;
   readonly logger: Logger;
 }): IncidentThreads {
   const { store, bus, writer, views, coalescer, cardCoalescer, logger } = deps;
@@ -118,6 +123,19 @@ export function startIncidentThreads(deps: {
     });
   }
 
+  function refreshRemediations(incidentId: IncidentId): void {
+    coalescer.request(`incident:${incidentId}:remediation`, async () => {
+      const thread = await ensureThread(incidentId);
+      if (!thread) return;
+      for (const request of await store.remediation.listByIncident(incidentId))
+        await writer.put(
+          `remediation:${request.id}`,
+          { channel: thread.channel, threadTs: thread.ts, incidentId },
+          renderRemediation(request, new Date()),
+        );
+    });
+  }
+
   /** Posts the outcome of every finished run of the incident that has none yet (retried until it is). */
   function postOutcomes(incidentId: IncidentId): void {
     coalescer.request(`incident:${incidentId}:outcomes`, async () => {
@@ -152,6 +170,7 @@ export function startIncidentThreads(deps: {
       }),
       { edit: false },
     );
+    if (run.purpose === 'triage' || run.purpose === 'second_opinion') deps.onReported?.(run.incidentId);
     if (run.purpose !== 'second_opinion') return;
     const earlier = runs.filter(
       (other) =>
@@ -229,6 +248,8 @@ export function startIncidentThreads(deps: {
     // not awaited: the consumer acknowledges at once; a write lost to a crash is redone by catchUp()
     refreshCard(incidentId);
     if (record.event === 'triage.succeeded' || record.event === 'triage.failed') postOutcomes(incidentId);
+    if (typeof record.event === 'string' && record.event.startsWith('remediation.'))
+      refreshRemediations(incidentId);
   };
 
   const onUpdate = (data: unknown) => {
@@ -271,12 +292,14 @@ export function startIncidentThreads(deps: {
         )
           refreshProgress(run.id);
       postOutcomes(incident.id);
+      refreshRemediations(incident.id);
     }
   }
 
   return {
     ensureThread,
     refreshCard,
+    refreshRemediations,
     catchUp,
     idle: async () => {
       await Promise.all([coalescer.idle(), cardCoalescer.idle()]);

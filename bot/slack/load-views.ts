@@ -21,6 +21,8 @@ export function createViewLoader(deps: {
   readonly reports: ReportStore;
   readonly linkTtlSeconds: number;
   readonly agents: readonly string[];
+  /** Whether remediation can be proposed (shows the button on reported incidents). */
+  readonly remediation: boolean;
   readonly now: () => Date;
 }): ViewLoader {
   const { store, reports } = deps;
@@ -73,6 +75,7 @@ export function createViewLoader(deps: {
       return {
         incident,
         agents: deps.agents,
+        remediation: deps.remediation,
         now: deps.now(),
         ...(cls !== undefined && { faultClass: cls }),
         ...(latest && { run: latest }),

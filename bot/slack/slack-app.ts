@@ -226,6 +226,28 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     return result.ok ? { note: `:mute: ${result.message}` } : { reply: `:warning: ${result.message}` };
   });
 
+  onAction(actionIds.proposeRemediation, 'triage', async ({ incidentId, user }) => {
+    const result = await actions.proposeRemediation(incidentId, user);
+    if (!result.ok) return { reply: `:warning: ${result.message}` };
+    deps.threads().refreshRemediations(result.incidentId ?? (incidentId as never));
+    return { note: `:wrench: <@${user}> asked for a remediation proposal.` };
+  });
+
+  /** Approve and Deny: who may is decided by remediation.approvers, checked in the vote itself. */
+  for (const [actionId, decision] of [
+    [actionIds.approveRemediation, 'approve'],
+    [actionIds.denyRemediation, 'deny'],
+  ] as const)
+    onAction(actionId, 'triage', async ({ incidentId: requestId, user }) => {
+      const result = await actions.voteRemediation(requestId, user, decision);
+      if (!result.ok) return { reply: result.message };
+      if (result.incidentId) deps.threads().refreshRemediations(result.incidentId);
+      return {
+        note: `:ballot_box_with_check: <@${user}> ${decision === 'approve' ? 'approved' : 'denied'} the remediation (${result.message}).`,
+        ...(result.incidentId && { incidentId: result.incidentId }),
+      };
+    });
+
   onAction(actionIds.askFollowUp, 'ask', async ({ incidentId, client, triggerId }) => {
     const incident = await actions.find(incidentId);
     if (!incident) return { reply: `:warning: There is no incident ${codeText(incidentId)}.` };

@@ -18,6 +18,8 @@ import { checkTriageConfig, startTriage } from './triage.ts';
 import { findWatcherKubeConfig, startWatcher } from './watcher.ts';
 import { uuidV7Gen } from './uuid-v7.ts';
 import { checkSlackToken, startSlack } from './slack.ts';
+import { startRemediation } from './remediation.ts';
+import { hostname } from 'node:os';
 import { checkRemoteDatabase, openBus, openDatabase, openS3IfConfigured } from './adapters.ts';
 import { loadOrCreateSigningKey } from './signing-key.ts';
 
@@ -137,11 +139,17 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       const watcher = await startWatcher(config, kubeconfig, intake, logger);
       cleanups.push(() => watcher.stop());
     }
+    const remediation = startRemediation(
+      config,
+      { store, lifecycle, reports, kubeconfig, owner: `${hostname()}:${process.pid}` },
+      logger.child({ component: 'remediation' }),
+    );
+    if (remediation) cleanups.push(() => remediation.stop());
     if (config.slack && slackIdentity) {
       const slack = await startSlack(
         { ...config, slack: config.slack },
         slackIdentity,
-        { store, bus, reports, lifecycle, intake, http },
+        { store, bus, reports, lifecycle, intake, http, remediation: remediation?.service },
         logger.child({ component: 'slack' }),
       );
       cleanups.push(() => slack.stop());

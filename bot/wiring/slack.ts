@@ -18,6 +18,10 @@ import { createProgressStreams } from '../slack/progress-stream.ts';
 import { createSlackApp, slackEventsPath } from '../slack/slack-app.ts';
 import { createSlackWriter } from '../slack/slack-writer.ts';
 import { uuidV7Gen } from './uuid-v7.ts';
+import type { IncidentId } from '../../core/domain/ids.ts';
+import type { RemediationService } from '../../core/services/remediation-service.ts';
+import { approversFor } from '../config/remediation-schema.ts';
+import { createAuthorizer, type Authorizer } from '../slack/authorize.ts';
 
 export interface SlackControl {
   readonly threads: IncidentThreads;
@@ -73,11 +77,19 @@ export async function startSlack(
     readonly lifecycle: LifecycleService;
     readonly intake: FaultIntake;
     readonly http: HttpServer;
+    readonly remediation: RemediationService | undefined;
   },
   logger: Logger,
 ): Promise<SlackControl> {
   const slack = config.slack;
   const agents = Object.keys(config.agents.profiles);
+  const { remediation } = deps;
+  // approvers are checked with the same user-group lookup as slack.access (its client comes with the app)
+  const late: { threads?: IncidentThreads; isAmong?: Authorizer['isAmong'] } = {};
+  const approverCheck: Pick<Authorizer, 'isAmong'> = {
+    isAmong: (userId, principals) =>
+      late.isAmong ? late.isAmong(userId, principals) : Promise.resolve(false),
+  };
   const actions = createIncidentActions({
     store: deps.store,
     lifecycle: deps.lifecycle,
@@ -86,8 +98,14 @@ export async function startSlack(
     cluster: config.cluster,
     agents,
     defaultAgent: config.incidents.defaultAgent,
+    ...(remediation && {
+      remediation: {
+        service: remediation,
+        isApprover: (userId: string, cluster: string) =>
+          approverCheck.isAmong(userId, approversFor(config.remediation, cluster)),
+      },
+    }),
   });
-  const late: { threads?: IncidentThreads } = {};
   const app = createSlackApp({
     slack,
     actions,
@@ -98,6 +116,8 @@ export async function startSlack(
     chat: deps.store.chat,
     logger,
   });
+  const authorizer = createAuthorizer(slack.access, app.client);
+  late.isAmong = (userId, principals) => authorizer.isAmong(userId, principals);
   const onWriteError = (key: string, error: unknown, willRetry: boolean) => {
     const refused = (error as { data?: { error?: string } }).data?.error;
     const hint =
@@ -139,11 +159,25 @@ export async function startSlack(
       reports: deps.reports,
       linkTtlSeconds: config.reports.linkTtlSeconds,
       agents,
+      remediation: remediation !== undefined,
       now: () => new Date(),
     }),
     coalescer,
     cardCoalescer,
     slack,
+    ...(remediation &&
+      config.remediation.autoPropose && {
+        onReported: (incidentId: IncidentId) => {
+          void remediation
+            .propose(incidentId, { type: 'system', component: 'remediation' })
+            .then((result) => {
+              if (result.ok) late.threads?.refreshRemediations(incidentId);
+            })
+            .catch((error: unknown) =>
+              logger.warn({ err: error, incidentId }, 'could not propose remediation'),
+            );
+        },
+      }),
     logger,
   });
   if (slack.mode === 'http') deps.http.use((req, res) => app.handle(req, res));

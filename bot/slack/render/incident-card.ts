@@ -23,6 +23,8 @@ export interface CardView {
   readonly waiting?: string;
   /** Agent profiles a second opinion can use. */
   readonly agents: readonly string[];
+  /** Whether remediation can be proposed here (cluster access and remediation on). */
+  readonly remediation?: boolean;
   readonly now: Date;
 }
 
@@ -118,6 +120,16 @@ function actions(view: CardView): KnownBlock {
         text: { type: 'plain_text', text: truncate(agent, 75) },
         value: `${value}|${agent}`,
       })),
+    });
+  const proposable = ['reported', 'remediation_denied', 'remediation_failed'].includes(
+    view.incident.state.status,
+  );
+  if (proposable && view.remediation)
+    elements.push({
+      type: 'button',
+      action_id: actionIds.proposeRemediation,
+      text: { type: 'plain_text', text: 'Propose remediation' },
+      value,
     });
   elements.push({
     type: 'button',
