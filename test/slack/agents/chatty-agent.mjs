@@ -45,7 +45,7 @@ ${resource.kind} ${resource.namespace}/${resource.name} is failing.
 None.
 
 \`\`\`json watchkeeper-actions
-[]
+${process.env.ACTIONS ?? '[]'}
 \`\`\`
 
 ## Proof of work
