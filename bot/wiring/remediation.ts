@@ -63,7 +63,8 @@ export function startRemediation(
   let running: Promise<unknown> = Promise.resolve();
   const loop = () => {
     running = service
-      .executeDue(controller.signal)
+      .expireDue()
+      .then(() => service.executeDue(controller.signal))
       .catch((error: unknown) => logger.error({ err: error }, 'remediation pass failed; retrying'))
       .finally(() => {
         if (!controller.signal.aborted) timer = setTimeout(loop, pollMs);

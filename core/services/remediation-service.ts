@@ -38,6 +38,8 @@ export interface RemediationService {
   ): Promise<RemediationResult>;
   /** Claims and executes due approved requests; returns how many it ran. */
   executeDue(signal: AbortSignal): Promise<number>;
+  /** Closes proposals whose approval window passed, so the incident can move on; returns how many. */
+  expireDue(): Promise<number>;
 }
 
 export function createRemediationService(deps: {
@@ -173,6 +175,23 @@ export function createRemediationService(deps: {
           `denied by ${vote.userId}`,
         );
       return { ok: true, request: next, message: outcome.message };
+    },
+
+    async expireDue() {
+      const system: Actor = { type: 'system', component: 'remediation' };
+      let expired = 0;
+      for (const request of await store.remediation.listExpired(clock.now())) {
+        const next = { ...request, status: 'expired' as const, version: request.version + 1 };
+        if (!(await save(next))) continue;
+        await audit(next, system, 'remediation.expired', { expiresAt: request.expiresAt.toISOString() });
+        await lifecycle.apply(
+          request.incidentId,
+          event('remediation.denied', system, next),
+          'the approval window passed',
+        );
+        expired += 1;
+      }
+      return expired;
     },
 
     async executeDue(signal) {

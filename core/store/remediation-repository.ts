@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, lte } from 'drizzle-orm';
 import type { Actor } from '../domain/actor.ts';
 import { asIncidentId, asRemediationRequestId } from '../domain/ids.ts';
 import type {
@@ -75,6 +75,14 @@ export function createRemediationRepository(db: Database): RemediationRepository
         .from(remediationRequests)
         .where(eq(remediationRequests.incidentId, incidentId))
         .orderBy(asc(remediationRequests.proposedAt));
+      return rows.map(toRequest);
+    },
+    async listExpired(now) {
+      const rows = await db
+        .select()
+        .from(remediationRequests)
+        .where(and(eq(remediationRequests.status, 'proposed'), lte(remediationRequests.expiresAt, now)))
+        .limit(100);
       return rows.map(toRequest);
     },
     async update(next) {

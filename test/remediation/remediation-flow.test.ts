@@ -249,6 +249,10 @@ describe('remediation from proposal to verified result', () => {
         false,
         /expired; propose the remediation again/,
       );
+      // the sweep closes it, so the incident can be triaged or proposed again
+      expect(await remediation.expireDue()).toBe(1);
+      expect((await store.remediation.get(proposed.request.id))?.status).toBe('expired');
+      expect((await store.incidents.get(incidentId))?.state.status).toBe('remediation_denied');
     } finally {
       ttlMs = 60_000;
     }
