@@ -22,6 +22,7 @@ import {
   type KubeClient,
 } from '../harness/kube-helpers.ts';
 import { harness } from '../harness/use.ts';
+import { createDeployment } from './deployments.ts';
 
 const restart = (namespace: string, name = 'checkout'): RemediationAction => ({
   type: 'rollout_restart',
@@ -29,24 +30,6 @@ const restart = (namespace: string, name = 'checkout'): RemediationAction => ({
   rationale: 'pick up the fixed configuration',
   risk: 'pods restart one by one',
 });
-
-async function deployment(client: KubeClient, namespace: string, name: string, replicas = 2) {
-  const labels = { app: name };
-  await client.apps.createNamespacedDeployment({
-    namespace,
-    body: {
-      metadata: { name },
-      spec: {
-        replicas,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] },
-        },
-      },
-    },
-  });
-}
 
 /** What the apiserver answers `call` with: 'ok', or the HTTP status of the refusal. */
 async function outcome(call: () => Promise<unknown>): Promise<'ok' | number> {
@@ -68,9 +51,9 @@ describe('remediation actions on a real apiserver', () => {
     client = kubeClient(harness('kube').kubeconfigPath);
     namespace = await createNamespace(client, 'remedy');
     elsewhere = await createNamespace(client, 'remedy-other');
-    await deployment(client, namespace, 'checkout');
-    await deployment(client, namespace, 'payments');
-    await deployment(client, elsewhere, 'checkout');
+    await createDeployment(client, namespace, 'checkout');
+    await createDeployment(client, namespace, 'payments');
+    await createDeployment(client, elsewhere, 'checkout');
   });
   afterAll(async () => {
     await deleteNamespace(client, namespace);

@@ -22,6 +22,7 @@ import { makeIncident, makeRun } from '../fixtures/domain.ts';
 import { silentLogger } from '../fixtures/logger.ts';
 import { createNamespace, deleteNamespace, kubeClient, type KubeClient } from '../harness/kube-helpers.ts';
 import { harness } from '../harness/use.ts';
+import { createDeployment } from './deployments.ts';
 import { createTestDatabase } from '../store/postgres-database.ts';
 
 const report = (actions: string) => `# checkout crash-loops
@@ -117,21 +118,7 @@ describe('remediation from proposal to verified result', () => {
   beforeAll(async () => {
     client = kubeClient(harness('kube').kubeconfigPath);
     namespace = await createNamespace(client, 'remedy-flow');
-    const labels = { app: 'checkout' };
-    await client.apps.createNamespacedDeployment({
-      namespace,
-      body: {
-        metadata: { name: 'checkout' },
-        spec: {
-          replicas: 2,
-          selector: { matchLabels: labels },
-          template: {
-            metadata: { labels },
-            spec: { containers: [{ name: 'app', image: 'registry.example/app:1' }] },
-          },
-        },
-      },
-    });
+    await createDeployment(client, namespace, 'checkout');
     database = await createTestDatabase();
     store = await openStore({ kind: 'postgres', url: database.url });
     bus = await openNatsBus({ url: harness('nats').url, logger: silentLogger });
