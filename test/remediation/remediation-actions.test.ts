@@ -146,6 +146,78 @@ describe('remediation actions on a real apiserver', () => {
     await cordon.revoke();
   });
 
+  /** Each action runs with a credential minted for it alone, and verification sees it take effect. */
+  async function runScoped(action: RemediationAction, id: string): Promise<void> {
+    const credential = await mintExecutionCredential(client.config, {
+      id,
+      permissions: mergePermissions([action]),
+      homeNamespace: namespace,
+    });
+    try {
+      const scoped = new KubeConfig();
+      scoped.loadFromString(runKubeconfig(client.config, credential.token));
+      await applyAction(scoped, action, { dryRun: false });
+    } finally {
+      await credential.revoke();
+    }
+    const verified = await verifyAction(client.config, action, { timeoutMs: 60_000 });
+    expect(verified, verified.detail).toMatchObject({ ok: true });
+  }
+
+  it('every action type runs with its own scoped credential and is verified', async () => {
+    const common = { rationale: 'r', risk: 'k' };
+    const workload = { kind: 'Deployment' as const, namespace, name: 'payments' };
+    await runScoped({ type: 'scale', target: workload, replicas: 3, ...common }, 'scale');
+    expect(
+      (await client.apps.readNamespacedDeployment({ namespace, name: 'payments' })).status?.readyReplicas,
+    ).toBe(3);
+
+    await runScoped(
+      { type: 'set_image', target: workload, container: 'app', image: 'registry.example/app:2', ...common },
+      'image',
+    );
+    await runScoped(
+      {
+        type: 'patch',
+        target: workload,
+        patchType: 'strategic-merge',
+        patch: {
+          spec: {
+            template: { spec: { containers: [{ name: 'app', resources: { limits: { memory: '512Mi' } } }] } },
+          },
+        },
+        ...common,
+      },
+      'patch',
+    );
+    const patched = await client.apps.readNamespacedDeployment({ namespace, name: 'payments' });
+    expect(patched.spec?.template.spec?.containers[0]).toMatchObject({
+      image: 'registry.example/app:2',
+      resources: { limits: { memory: '512Mi' } },
+    });
+
+    await runScoped({ type: 'rollback_deployment', target: workload, revision: 1, ...common }, 'rollback');
+    const rolledBack = await client.apps.readNamespacedDeployment({ namespace, name: 'payments' });
+    expect(rolledBack.spec?.template.spec?.containers[0]?.image).toBe('registry.example/app:1');
+
+    const pod = (await client.core.listNamespacedPod({ namespace, labelSelector: 'app=payments' })).items[0];
+    const podName = pod?.metadata?.name ?? '';
+    await runScoped(
+      { type: 'delete_pod', target: { kind: 'Pod', namespace, name: podName }, ...common },
+      'pod',
+    );
+
+    const node = `remedy-node-${namespace}`;
+    await client.core.createNode({ body: { metadata: { name: node } } });
+    try {
+      await runScoped({ type: 'cordon_node', target: { kind: 'Node', name: node }, ...common }, 'cordon');
+      expect((await client.core.readNode({ name: node })).spec?.unschedulable).toBe(true);
+      await runScoped({ type: 'uncordon_node', target: { kind: 'Node', name: node }, ...common }, 'uncordon');
+    } finally {
+      await client.core.deleteNode({ name: node });
+    }
+  }, 120_000);
+
   it('refuses a patch outside resources, env and probes before touching the cluster', async () => {
     const action: RemediationAction = {
       type: 'patch',
