@@ -182,10 +182,8 @@ export function createIncidentActions(deps: {
     async lastAgent(incidentId) {
       const incident = await find(incidentId);
       if (!incident) return undefined;
-      const runs = [...(await store.runs.listByIncident(incident.id))].filter(
-        (run) => run.purpose === 'triage',
-      );
-      const agent = runs.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).at(-1)?.agent;
+      const runs = await store.runs.listByIncident(incident.id);
+      const agent = runs.filter((run) => run.purpose === 'triage').at(-1)?.agent;
       return agent !== undefined && deps.agents.includes(agent) ? agent : undefined;
     },
 

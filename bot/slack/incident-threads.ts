@@ -4,6 +4,7 @@
  * outcome (report, failure, second-opinion comparison) is posted once. Everything is keyed and recorded, so
  * redelivered events and restarts edit the same messages instead of posting new ones.
  */
+import { randomUUID } from 'node:crypto';
 import { asIncidentId, asRunId, type IncidentId, type RunId } from '../../core/domain/ids.ts';
 import type { Incident, ThreadRef } from '../../core/domain/incident.ts';
 import { isOpen } from '../../core/domain/incident-state.ts';
@@ -33,6 +34,8 @@ export interface IncidentThreads {
   refreshCard(incidentId: IncidentId): void;
   /** Posts or edits the incident's remediation requests. */
   refreshRemediations(incidentId: IncidentId): void;
+  /** A reply saying who did what (mrkdwn the caller built), through the channel's send queue. */
+  postNote(incidentId: IncidentId, text: string): Promise<void>;
   /** Brings every open incident's messages up to date (after a start or a bus outage). */
   catchUp(): Promise<void>;
   /** Resolves when every requested write has been made. */
@@ -300,6 +303,16 @@ export function startIncidentThreads(deps: {
     ensureThread,
     refreshCard,
     refreshRemediations,
+    async postNote(incidentId, text) {
+      const thread = await ensureThread(incidentId);
+      if (!thread) return;
+      await writer.put(
+        `note:${incidentId}:${randomUUID()}`,
+        { channel: thread.channel, threadTs: thread.ts, incidentId },
+        { text, blocks: [] },
+        { edit: false },
+      );
+    },
     catchUp,
     idle: async () => {
       await Promise.all([coalescer.idle(), cardCoalescer.idle()]);

@@ -30,10 +30,7 @@ export function createViewLoader(deps: {
 
   const link = async (key: string) => reports.readLink(key, deps.linkTtlSeconds).catch(() => undefined);
 
-  const runs = async (incidentId: IncidentId) =>
-    [...(await store.runs.listByIncident(incidentId))].sort(
-      (a, b) => a.createdAt.getTime() - b.createdAt.getTime(),
-    );
+  const runs = (incidentId: IncidentId) => store.runs.listByIncident(incidentId);
 
   async function faultClass(incident: Incident): Promise<string | undefined> {
     if (classes.has(incident.id)) return classes.get(incident.id);

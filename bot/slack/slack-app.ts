@@ -6,12 +6,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { asIncidentId } from '../../core/domain/ids.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { ChatRepository } from '../../core/ports/chat-repository.ts';
 import type { SlackConfig } from '../config/config.ts';
 import type { SlackAction } from '../config/slack-schema.ts';
 import { actionIds, askInput, viewIds } from './action-ids.ts';
-import { createAuthorizer } from './authorize.ts';
+import { createAuthorizer, type Authorizer } from './authorize.ts';
 import { boltLogger } from './bolt-logger.ts';
 import type { IncidentActions } from './incident-actions.ts';
 import type { IncidentThreads } from './incident-threads.ts';
@@ -22,6 +23,8 @@ import { describeIncidents, describeIncident } from './render/incident-list.ts';
 
 export interface SlackApp {
   readonly client: WebClient;
+  /** slack.access checks and user-group membership (one cache for every check, remediation approvers too). */
+  readonly authorizer: Authorizer;
   /** HTTP mode: serves Slack's requests at /slack/events (signature and timestamp checked). */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   start(): Promise<void>;
@@ -99,10 +102,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   /** A public note in the incident's thread saying who did what. */
   async function note(incidentId: string | undefined, text: string): Promise<void> {
     if (!incidentId) return;
-    const thread = await deps.threads().ensureThread(incidentId as never);
-    if (!thread) return;
-    await app.client.chat
-      .postMessage({ channel: thread.channel, thread_ts: thread.ts, text })
+    await deps
+      .threads()
+      .postNote(asIncidentId(incidentId), text)
       .catch((error: unknown) => logger.warn({ err: error }, 'could not post a note in the thread'));
   }
 
@@ -229,7 +231,6 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   onAction(actionIds.proposeRemediation, 'triage', async ({ incidentId, user }) => {
     const result = await actions.proposeRemediation(incidentId, user);
     if (!result.ok) return { reply: `:warning: ${result.message}` };
-    deps.threads().refreshRemediations(result.incidentId ?? (incidentId as never));
     return { note: `:wrench: <@${user}> asked for a remediation proposal.` };
   });
 
@@ -241,6 +242,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     onAction(actionId, 'triage', async ({ incidentId: requestId, user }) => {
       const result = await actions.voteRemediation(requestId, user, decision);
       if (!result.ok) return { reply: result.message };
+      // a first approval under the two-person rule changes no lifecycle state, so nothing else refreshes it
       if (result.incidentId) deps.threads().refreshRemediations(result.incidentId);
       return {
         note: `:ballot_box_with_check: <@${user}> ${decision === 'approve' ? 'approved' : 'denied'} the remediation (${result.message}).`,
@@ -358,6 +360,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
 
   return {
     client: app.client,
+    authorizer,
     handle(req, res) {
       if (!receiver) return Promise.resolve(false);
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;

@@ -58,7 +58,7 @@ export function createSlackWriter(deps: {
                 channel: existing.channel,
                 ts: existing.ts,
                 text: message.text,
-                blocks: [...message.blocks],
+                ...(message.blocks.length > 0 && { blocks: [...message.blocks] }),
               });
             remember(key, body);
             return { channel: existing.channel, ts: existing.ts };
@@ -67,7 +67,7 @@ export function createSlackWriter(deps: {
             channel: target.channel,
             ...(target.threadTs !== undefined && { thread_ts: target.threadTs }),
             text: message.text,
-            blocks: [...message.blocks],
+            ...(message.blocks.length > 0 && { blocks: [...message.blocks] }),
             unfurl_links: false,
             unfurl_media: false,
           });

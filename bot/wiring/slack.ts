@@ -21,7 +21,7 @@ import { uuidV7Gen } from './uuid-v7.ts';
 import type { IncidentId } from '../../core/domain/ids.ts';
 import type { RemediationService } from '../../core/services/remediation-service.ts';
 import { approversFor } from '../config/remediation-schema.ts';
-import { createAuthorizer, type Authorizer } from '../slack/authorize.ts';
+import type { Authorizer } from '../slack/authorize.ts';
 
 export interface SlackControl {
   readonly threads: IncidentThreads;
@@ -85,11 +85,7 @@ export async function startSlack(
   const agents = Object.keys(config.agents.profiles);
   const { remediation } = deps;
   // approvers are checked with the same user-group lookup as slack.access (its client comes with the app)
-  const late: { threads?: IncidentThreads; isAmong?: Authorizer['isAmong'] } = {};
-  const approverCheck: Pick<Authorizer, 'isAmong'> = {
-    isAmong: (userId, principals) =>
-      late.isAmong ? late.isAmong(userId, principals) : Promise.resolve(false),
-  };
+  const late: { threads?: IncidentThreads; authorizer?: Authorizer } = {};
   const actions = createIncidentActions({
     store: deps.store,
     lifecycle: deps.lifecycle,
@@ -102,7 +98,8 @@ export async function startSlack(
       remediation: {
         service: remediation,
         isApprover: (userId: string, cluster: string) =>
-          approverCheck.isAmong(userId, approversFor(config.remediation, cluster)),
+          late.authorizer?.isAmong(userId, approversFor(config.remediation, cluster)) ??
+          Promise.resolve(false),
       },
     }),
   });
@@ -116,8 +113,7 @@ export async function startSlack(
     chat: deps.store.chat,
     logger,
   });
-  const authorizer = createAuthorizer(slack.access, app.client);
-  late.isAmong = (userId, principals) => authorizer.isAmong(userId, principals);
+  late.authorizer = app.authorizer;
   const onWriteError = (key: string, error: unknown, willRetry: boolean) => {
     const refused = (error as { data?: { error?: string } }).data?.error;
     const hint =
@@ -168,11 +164,9 @@ export async function startSlack(
     ...(remediation &&
       config.remediation.autoPropose && {
         onReported: (incidentId: IncidentId) => {
+          // the proposal is posted when its lifecycle transition arrives; a report without actions proposes nothing
           void remediation
             .propose(incidentId, { type: 'system', component: 'remediation' })
-            .then((result) => {
-              if (result.ok) late.threads?.refreshRemediations(incidentId);
-            })
             .catch((error: unknown) =>
               logger.warn({ err: error, incidentId }, 'could not propose remediation'),
             );
@@ -183,8 +177,7 @@ export async function startSlack(
   if (slack.mode === 'http') deps.http.use((req, res) => app.handle(req, res));
   late.threads = threads;
   await app.start();
-  const started = threads;
-  void started
+  void threads
     .catchUp()
     .catch((error: unknown) => logger.warn({ err: error }, 'could not bring Slack threads up to date'));
   const prune = setInterval(() => {
@@ -198,11 +191,11 @@ export async function startSlack(
       : `Slack: ${identity.team ?? 'workspace'} as @${identity.user ?? 'bot'} over Socket Mode`,
   );
   return {
-    threads: started,
+    threads,
     async stop() {
       clearInterval(prune);
       await app.stop();
-      await started.stop();
+      await threads.stop();
     },
   };
 }

@@ -27,6 +27,7 @@ export interface RunLoad {
 export interface RunRepository {
   create(run: TriageRun): Promise<void>;
   get(id: RunId): Promise<TriageRun | undefined>;
+  /** Oldest first. */
   listByIncident(incidentId: IncidentId): Promise<readonly TriageRun[]>;
   listByStatus(statuses: readonly RunStatus[]): Promise<readonly TriageRun[]>;
   update(id: RunId, update: RunUpdate): Promise<TriageRun>;
@@ -44,5 +45,6 @@ export interface ProgressRepository {
 export interface ReportRepository {
   save(report: Report): Promise<void>;
   getByRun(runId: RunId): Promise<Report | undefined>;
+  /** Oldest first. */
   listByIncident(incidentId: IncidentId): Promise<readonly Report[]>;
 }

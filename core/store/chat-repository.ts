@@ -1,4 +1,4 @@
-import { and, eq, lt } from 'drizzle-orm';
+import { and, asc, eq, lt } from 'drizzle-orm';
 import type { ChatRepository, PostedMessage } from '../ports/chat-repository.ts';
 import type { Database } from './database.ts';
 import { chatDeliveries, chatMessages } from './schema.ts';
@@ -28,8 +28,12 @@ export function createChatRepository(db: Database): ChatRepository {
     },
 
     async messagesOf(incidentId) {
-      const rows = await db.select().from(chatMessages).where(eq(chatMessages.incidentId, incidentId));
-      return rows.map(toMessage).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+      const rows = await db
+        .select()
+        .from(chatMessages)
+        .where(eq(chatMessages.incidentId, incidentId))
+        .orderBy(asc(chatMessages.createdAt));
+      return rows.map(toMessage);
     },
 
     async messageAt(channel, ts) {

@@ -4,6 +4,7 @@ import { formatResource } from '../../core/domain/resource.ts';
 import type { RemediationExecutor } from '../../core/ports/remediation-executor.ts';
 import type { ReportStore } from '../../core/ports/report-store.ts';
 import type { Store } from '../../core/ports/store.ts';
+import { latestReportMarkdown } from '../reports/latest-report.ts';
 import { parseReport } from '../reports/parse-report.ts';
 import { runKubeconfig } from '../tokens/run-kubeconfig.ts';
 import { mergePermissions } from './action-permissions.ts';
@@ -22,12 +23,9 @@ export function createClusterExecutor(deps: {
 }): RemediationExecutor {
   return {
     async proposedActions(incidentId) {
-      const latest = [...(await deps.store.reports.listByIncident(incidentId))].sort(
-        (a, b) => b.createdAt.getTime() - a.createdAt.getTime(),
-      )[0];
-      const stored = latest && (await deps.reports.get(latest.artifacts.markdownKey));
-      if (!stored) return { actions: [], rejected: [] };
-      const parsed = parseReport(new TextDecoder().decode(stored.body));
+      const markdown = await latestReportMarkdown(deps, incidentId);
+      if (markdown === undefined) return { actions: [], rejected: [] };
+      const parsed = parseReport(markdown);
       if (!parsed.ok) return { actions: [], rejected: [{ index: 0, problem: parsed.problems.join('; ') }] };
       return {
         actions: parsed.report.actions,

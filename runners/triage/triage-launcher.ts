@@ -24,6 +24,7 @@ import { runKubeconfig } from '../tokens/run-kubeconfig.ts';
 import { mintRunToken, type RunToken, type RunTokenSettings } from '../tokens/run-token.ts';
 import { prepareWorkspace, type Workspace } from '../workspace/prepare-workspace.ts';
 import { keepReport, keepTranscript } from './keep-report.ts';
+import { latestReportMarkdown } from '../reports/latest-report.ts';
 import { streamVerdict, withCost } from './run-verdict.ts';
 
 export interface TriageLauncherOptions {
@@ -106,11 +107,8 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
     question: string,
     incidentId: IncidentId,
   ): Promise<{ question: string; previousReport?: string }> {
-    const latest = [...(await options.store.reports.listByIncident(incidentId))].sort(
-      (a, b) => b.createdAt.getTime() - a.createdAt.getTime(),
-    )[0];
-    const stored = latest ? await options.reports.get(latest.artifacts.markdownKey) : undefined;
-    return stored ? { question, previousReport: new TextDecoder().decode(stored.body) } : { question };
+    const previousReport = await latestReportMarkdown(options, incidentId);
+    return previousReport === undefined ? { question } : { question, previousReport };
   }
 
   return {

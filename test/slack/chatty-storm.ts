@@ -64,13 +64,7 @@ export function threadsOf(wk: SlackRuntime, channel: string): IncidentThread[] {
     const replies = wk.slack.messages.filter((m) => m.threadTs === card.ts);
     const own = new Set([card.ts, ...replies.map((r) => r.ts)]);
     const calls = wk.slack.calls.filter(
-      (call) =>
-        call.args.thread_ts === card.ts ||
-        (call.method === 'chat.update' && own.has(String(call.args.ts))) ||
-        (call.method === 'chat.postMessage' &&
-          call.args.thread_ts === undefined &&
-          call.status === 200 &&
-          wk.slack.messages.some((m) => m.ts === card.ts && m.text === call.args.text)),
+      (call) => call.args.thread_ts === card.ts || own.has(String(call.args.ts)) || call.body?.ts === card.ts,
     );
     return { card, replies, calls };
   });

@@ -13,6 +13,8 @@ export interface RecordedCall {
   readonly args: Readonly<Record<string, unknown>>;
   /** The HTTP status answered (200, or an injected 429/5xx). */
   readonly status: number;
+  /** The body answered with status 200 (e.g. the `ts` of a posted message). */
+  body?: Readonly<Record<string, unknown>>;
   readonly at: number;
 }
 
@@ -250,7 +252,8 @@ export async function startSlackApiEmulator(
       );
       return;
     }
-    calls.push({ method, args, status: 200, at: Date.now() });
+    const call: RecordedCall = { method, args, status: 200, at: Date.now() };
+    calls.push(call);
     if (method === 'apps.connections.open') {
       const opened = request.headers.authorization === `Bearer ${appToken}`;
       response.writeHead(200, { 'content-type': 'application/json' });
@@ -261,7 +264,8 @@ export async function startSlackApiEmulator(
     }
     const authorized = request.headers.authorization === `Bearer ${token}` || args.token === token;
     response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(authorized ? answer(method, args) : { ok: false, error: 'invalid_auth' }));
+    call.body = authorized ? answer(method, args) : { ok: false, error: 'invalid_auth' };
+    response.end(JSON.stringify(call.body));
   }
 
   const server = createServer((request, response) => {
