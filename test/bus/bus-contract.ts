@@ -12,13 +12,24 @@ export async function take(
   options: Omit<SubscribeOptions, 'signal'>,
   timeoutMs = 5_000,
 ): Promise<BusMessage[]> {
+  return takeUntil(bus, filter, options, (got) => got.length === count, timeoutMs);
+}
+
+/** Takes messages until `done` says so (or `timeoutMs` passes), returning what arrived. */
+export async function takeUntil(
+  bus: Bus,
+  filter: string,
+  options: Omit<SubscribeOptions, 'signal'>,
+  done: (got: readonly BusMessage[]) => boolean,
+  timeoutMs = 5_000,
+): Promise<BusMessage[]> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const got: BusMessage[] = [];
   try {
     for await (const message of bus.subscribe(filter, { ...options, signal: controller.signal })) {
       got.push(message);
-      if (got.length === count) break;
+      if (done(got)) break;
     }
   } finally {
     clearTimeout(timer);
@@ -26,6 +37,9 @@ export async function take(
   }
   return got;
 }
+
+/** Durable consumer names the contract created, so a test file can remove them from a reused server. */
+export const durablesCreated: string[] = [];
 
 export function busContract(name: string, open: () => Promise<Bus>): void {
   describe(`${name} bus`, () => {
@@ -92,18 +106,32 @@ export function busContract(name: string, open: () => Promise<Bus>): void {
     it('matches wildcard filters within a stream and keeps other runs out', async () => {
       const bus = await fresh();
       const mine = randomUUID();
-      await bus.publish(subjects.runProgress(randomUUID()), 'other run');
-      await bus.publish(subjects.runProgress(mine), 'mine');
-      await bus.publish(subjects.incidentLifecycle(mine), 'not progress');
+      // Payloads name this test's run: a reused server still holds the messages of earlier runs.
+      const [otherData, mineData, lifecycleData] = ['other run', 'mine', 'not progress'].map(
+        (what) => `${what} ${mine}`,
+      );
+      const other = await bus.publish(subjects.runProgress(randomUUID()), otherData);
+      await bus.publish(subjects.runProgress(mine), mineData);
+      await bus.publish(subjects.incidentLifecycle(mine), lifecycleData);
       const got = await take(bus, subjects.runProgress(mine), 1, { from: 'all' });
-      expect(got.map((m) => m.data)).toEqual(['mine']);
-      const wild = await take(bus, subjects.allRunProgress, 50, { from: 'all' }, 1_000);
-      expect(wild.map((m) => m.data)).toContain('mine');
-      expect(wild.map((m) => m.data)).not.toContain('not progress');
+      expect(got.map((m) => m.data)).toEqual([mineData]);
+      // From this test's first message on, not from 'all': earlier runs and concurrent test files publish
+      // progress to the same stream, so only the messages from that point are this test's to judge.
+      const wild = await takeUntil(
+        bus,
+        subjects.allRunProgress,
+        { from: { afterSeq: other.seq - 1 } },
+        (seen) => seen.some((m) => m.data === mineData),
+      );
+      expect(wild[0]).toMatchObject({ seq: other.seq, data: otherData });
+      expect(wild.at(-1)?.data).toBe(mineData);
+      expect(wild.every((m) => /^watchkeeper\.run\.[^.]+\.progress$/.test(m.subject))).toBe(true);
+      expect(wild.map((m) => m.data)).not.toContain(lifecycleData);
     });
 
     it('resumes a durable consumer after the last message it acknowledged (the one in hand is redelivered)', async () => {
       const durable = `d-${randomUUID()}`;
+      durablesCreated.push(durable);
       const subject = subjects.runProgress(randomUUID());
       const bus = await fresh();
       for (const n of [1, 2, 3]) await bus.publish(subject, n);
