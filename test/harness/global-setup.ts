@@ -3,8 +3,9 @@
  * tests through `inject('harness')`. Services stay up between runs; `npm run harness:stop` stops them.
  *
  * WATCHKEEPER_HARNESS picks the services: a comma list of postgres, nats, s3, kube; `all` (the default) or `none`.
+ * Before starting any, it installs the Debian packages they need (debian-packages.txt) when they are missing.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { ensureKube } from './services/kube.ts';
@@ -43,9 +44,38 @@ function buildBinaries(): void {
   }
 }
 
-export default async function setup(project: TestProject): Promise<void> {
-  const wanted = requestedServices();
+/**
+ * Installs the missing Debian packages of debian-packages.txt (apt-get, as root or with passwordless sudo), its
+ * progress shown as it goes; when it cannot, the error is the script's one line naming the command to run.
+ */
+async function installDebianPackages(): Promise<void> {
+  const script = fileURLToPath(new URL('install-debian-packages.sh', import.meta.url));
+  const child = spawn('bash', [script], { stdio: ['ignore', 'inherit', 'pipe'] });
+  let lastLine = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    lastLine = chunk.toString('utf8').trimEnd().split('\n').at(-1) ?? lastLine;
+  });
+  const code = await new Promise<number | null>((resolve) => {
+    child.once('error', () => resolve(null));
+    child.once('close', resolve);
+  });
+  if (code !== 0) throw new Error(lastLine || `harness: ${script} failed (exit ${String(code)})`);
+}
+
+const ciNodeMajor = 24;
+
+/** Starts (or reuses) the requested services, first installing what they need; shared with `start.ts`. */
+export async function startHarness(wanted: readonly HarnessService[]): Promise<HarnessInfo> {
+  if (wanted.length === 0) return {};
   const started = Date.now();
+  if (Number(process.versions.node.split('.')[0]) < ciNodeMajor) {
+    log(
+      `running on Node ${process.version}; CI runs the suite on Node ${ciNodeMajor} ` +
+        `(PATH="$(bash test/harness/node24.sh):$PATH" npm test does the same here)`,
+    );
+  }
+  await installDebianPackages();
   if (wanted.includes('s3') || wanted.includes('kube')) buildBinaries();
   const [postgres, nats, s3, kube] = await Promise.all([
     wanted.includes('postgres') ? ensurePostgres() : undefined,
@@ -53,12 +83,15 @@ export default async function setup(project: TestProject): Promise<void> {
     wanted.includes('s3') ? ensureS3() : undefined,
     wanted.includes('kube') ? ensureKube() : undefined,
   ]);
-  const info: HarnessInfo = {
+  log(`${wanted.join(', ')} ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  return {
     ...(postgres && { postgres }),
     ...(nats && { nats }),
     ...(s3 && { s3 }),
     ...(kube && { kube }),
   };
-  if (wanted.length > 0) log(`${wanted.join(', ')} ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  project.provide('harness', info);
+}
+
+export default async function setup(project: TestProject): Promise<void> {
+  project.provide('harness', await startHarness(requestedServices()));
 }

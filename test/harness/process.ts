@@ -8,11 +8,16 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlive } from '../../runners/local/process-group.ts';
 
-export const cacheRoot = process.env.WATCHKEEPER_CACHE ?? join(homedir(), '.cache', 'watchkeeper');
+// An empty WATCHKEEPER_CACHE means the default, as in build-binaries.sh (`${WATCHKEEPER_CACHE:-…}`).
+export const cacheRoot = resolve(
+  process.env.WATCHKEEPER_CACHE?.trim()
+    ? process.env.WATCHKEEPER_CACHE
+    : join(homedir(), '.cache', 'watchkeeper'),
+);
 export const harnessRoot = join(cacheRoot, 'harness');
 
 export function log(message: string): void {

@@ -1,19 +1,31 @@
 /**
  * A real PostgreSQL server from the Debian packages (`apt-get install postgresql`). PostgreSQL refuses to run
- * as root, so under root the cluster is owned by the `postgres` system user and lives where that user can reach.
+ * as root, so under root the cluster is owned by the `postgres` system user and lives where that user can reach:
+ * a folder under /var/tmp named after the cache folder, so harnesses with different caches never share one.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { chown, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chown, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import postgres from 'postgres';
-import { freePort, log, reuseOrStart, serviceDir, waitUntil } from '../process.ts';
+import { cacheRoot, freePort, log, reuseOrStart, waitUntil } from '../process.ts';
 
 export interface PostgresInfo {
   readonly url: string;
 }
 
 const runningAsRoot = process.getuid?.() === 0;
+
+/**
+ * Where the cluster of the harness whose cache is `cache` lives. Root's cache (under /root) is out of the
+ * `postgres` user's reach, so under root it is a per-cache folder in /var/tmp, keyed by a hash of the cache path.
+ */
+export function postgresHome(cache = cacheRoot, asRoot = runningAsRoot): string {
+  if (!asRoot) return join(cache, 'harness', 'postgres');
+  const key = createHash('sha256').update(cache).digest('hex').slice(0, 16);
+  return join('/var/tmp/watchkeeper-harness', key, 'postgres');
+}
 
 function postgresBin(): string {
   const root = '/usr/lib/postgresql';
@@ -46,10 +58,14 @@ async function probe(info: PostgresInfo): Promise<boolean> {
 export async function ensurePostgres(): Promise<PostgresInfo> {
   return reuseOrStart<PostgresInfo>('postgres', probe, async () => {
     const bin = postgresBin();
-    const home = runningAsRoot ? '/var/tmp/watchkeeper-harness/postgres' : serviceDir('postgres');
+    const home = postgresHome();
     const data = join(home, 'data');
     await mkdir(home, { recursive: true });
-    if (runningAsRoot) await chown(home, ...postgresOwner());
+    if (runningAsRoot) {
+      await chown(home, ...postgresOwner());
+      // Says whose cluster this is to whoever finds the folder.
+      await writeFile(join(dirname(home), 'cache-path'), `${cacheRoot}\n`);
+    }
     if (!existsSync(join(data, 'PG_VERSION'))) {
       log('postgres: initdb');
       run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
