@@ -39,7 +39,9 @@ started=$SECONDS
 echo "harness: installing Debian packages ${missing[*]} (apt-get; this can take a few minutes)..." >&2
 if ! apt install -y "${missing[@]}" >&2; then
   echo "harness: apt-get install failed; refreshing the package lists (apt-get update) and trying again..." >&2
-  apt update >&2
-  apt install -y "${missing[@]}" >&2
+  if ! { apt update >&2 && apt install -y "${missing[@]}" >&2; }; then
+    echo "harness: apt-get could not install ${missing[*]} (its output above says why); after fixing that, run: ${sudo[*]:+${sudo[*]} }apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
 fi
 echo "harness: installed ${missing[*]} in $((SECONDS - started))s" >&2
