@@ -8,13 +8,15 @@ list="$(dirname "${BASH_SOURCE[0]}")/debian-packages.txt"
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 missing=()
-while read -r package test; do
-  [[ -z "$package" || "$package" == \#* ]] && continue
-  if [[ -n "$test" ]]; then
-    bash -c "$test" >/dev/null 2>&1 || missing+=("$package")
-  else
+while IFS= read -r line; do
+  line="${line%%#*}"
+  packages="${line%%unless:*}"
+  test=""
+  [[ "$line" == *unless:* ]] && test="${line#*unless:}"
+  if [[ -n "${test// /}" ]] && bash -c "$test" >/dev/null 2>&1; then continue; fi
+  for package in $packages; do
     installed "$package" || missing+=("$package")
-  fi
+  done
 done <"$list"
 
 ((${#missing[@]} == 0)) && exit 0
