@@ -7,6 +7,11 @@ list="$(dirname "${BASH_SOURCE[0]}")/debian-packages.txt"
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
+if ! command -v dpkg-query >/dev/null; then
+  echo "harness: not a Debian-family machine (no dpkg); install what the packages in $list provide yourself" >&2
+  exit 0
+fi
+
 missing=()
 while IFS= read -r line; do
   line="${line%%#*}"
