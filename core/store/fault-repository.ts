@@ -1,6 +1,13 @@
 import { and, count, eq, sql } from 'drizzle-orm';
 import { FaultSchema, type Fault } from '../domain/fault.ts';
-import type { FaultRecordOutcome, FaultRepository, StoredFault } from '../ports/fault-repository.ts';
+import type {
+  ExpiredFault,
+  FaultRecord,
+  FaultRecordOutcome,
+  FaultRepository,
+  StoredFault,
+} from '../ports/fault-repository.ts';
+import { formatMinutes } from '../domain/policies/quiet-resolution.ts';
 import type { Database } from './database.ts';
 import { faults } from './schema.ts';
 
@@ -50,16 +57,96 @@ export function createFaultRepository(db: Database): FaultRepository {
   return {
     async recordMany(input) {
       if (input.length === 0) return [];
-      const rows = await upsert(db, input.map(toRow)).returning({
-        cluster: faults.cluster,
-        faultId: faults.faultId,
-        inserted: sql<boolean>`(xmax = 0)`,
+      // The statement's snapshot still holds the replaced rows: read them in the same statement.
+      const before = db.$with('before').as(
+        db
+          .select({
+            cluster: faults.cluster,
+            faultId: faults.faultId,
+            class: faults.class,
+            resolved: faults.resolved,
+          })
+          .from(faults)
+          .where(
+            sql`(${faults.cluster}, ${faults.faultId}) in (${sql.join(
+              input.map((f) => sql`(${f.cluster}, ${f.faultId})`),
+              sql`, `,
+            )})`,
+          ),
+      );
+      const written = db.$with('written').as(
+        upsert(db, input.map(toRow)).returning({
+          cluster: faults.cluster,
+          faultId: faults.faultId,
+          inserted: sql<boolean>`(xmax = 0)`.as('inserted'),
+        }),
+      );
+      const rows = await db
+        .with(before, written)
+        .select({
+          cluster: written.cluster,
+          faultId: written.faultId,
+          inserted: written.inserted,
+          class: before.class,
+          resolved: before.resolved,
+        })
+        .from(written)
+        .leftJoin(before, and(eq(before.cluster, written.cluster), eq(before.faultId, written.faultId)));
+      const byKey = new Map(rows.map((row) => [`${row.cluster}\u0000${row.faultId}`, row]));
+      return input.map((fault): FaultRecord => {
+        const row = byKey.get(`${fault.cluster}\u0000${fault.faultId}`);
+        if (!row) return { outcome: 'duplicate' };
+        const outcome: FaultRecordOutcome = row.inserted ? 'new' : 'changed';
+        return row.class !== null && row.resolved !== null && !row.inserted
+          ? { outcome, previous: { class: row.class as Fault['class'], resolved: row.resolved } }
+          : { outcome };
       });
-      const outcome = new Map(rows.map((row) => [`${row.cluster}\u0000${row.faultId}`, row.inserted]));
-      return input.map((fault): FaultRecordOutcome => {
-        const inserted = outcome.get(`${fault.cluster}\u0000${fault.faultId}`);
-        return inserted === undefined ? 'duplicate' : inserted ? 'new' : 'changed';
-      });
+    },
+
+    async expireStale(ttlMs, now, limit) {
+      if (ttlMs.size === 0) return [];
+      const ttls = sql.join(
+        [...ttlMs].map(([source, ms]) => sql`(${source}::text, ${Math.max(0, Math.round(ms))}::bigint)`),
+        sql`, `,
+      );
+      // One statement: a fault refreshed meanwhile no longer matches `last_seen_at < cutoff` and stays firing.
+      const result = await db.execute(sql`
+        with ttl(source, ms) as (values ${ttls}),
+        stale as (
+          select f.cluster, f.fault_id, ttl.source, ttl.ms,
+                 f.last_seen_at + ttl.ms * interval '1 millisecond' as cleared_at
+          from ${faults} f
+          join ttl on ttl.source = (f.data->'source'->>'kind') || ':' || (f.data->'source'->>'name')
+          where not f.resolved
+            and f.last_seen_at + ttl.ms * interval '1 millisecond' <= ${now.toISOString()}::timestamptz
+          order by f.last_seen_at
+          limit ${limit}
+          for update of f skip locked
+        )
+        update ${faults} f set
+          resolved = true,
+          observed_at = stale.cleared_at,
+          last_seen_at = stale.cleared_at,
+          occurrences = f.occurrences + 1,
+          data = jsonb_set(
+            jsonb_set(jsonb_set(f.data, '{resolved}', 'true'::jsonb), '{observedAt}',
+              to_jsonb(to_char(stale.cleared_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
+            '{context,resolution}',
+            jsonb_build_object(
+              'reason', 'expired: not observed again within ' || ${ttlText(ttlMs)}::jsonb->>stale.source,
+              'expired', true))
+        from stale
+        where f.cluster = stale.cluster and f.fault_id = stale.fault_id and not f.resolved
+        returning f.cluster, f.fault_id, stale.source, stale.cleared_at
+      `);
+      return rowsOf<{ cluster: string; fault_id: string; source: string; cleared_at: string | Date }>(
+        result,
+      ).map((row): ExpiredFault => ({
+        cluster: row.cluster,
+        faultId: row.fault_id,
+        source: row.source,
+        clearedAt: new Date(row.cleared_at),
+      }));
     },
 
     async record(fault) {
@@ -102,6 +189,19 @@ export function createFaultRepository(db: Database): FaultRepository {
       return row?.n ?? 0;
     },
   };
+}
+
+/** The TTL of each source as text for the resolution reason, e.g. `{"mcp:fork":"30 min from mcp:fork"}`. */
+function ttlText(ttlMs: ReadonlyMap<string, number>): string {
+  return JSON.stringify(
+    Object.fromEntries([...ttlMs].map(([source, ms]) => [source, `${formatMinutes(ms)} from ${source}`])),
+  );
+}
+
+/** postgres.js returns the rows as an array, PGlite as `{ rows }`. */
+function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return (result as { rows?: T[] }).rows ?? [];
 }
 
 function toStoredFault(row: typeof faults.$inferSelect): StoredFault {
