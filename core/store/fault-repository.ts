@@ -106,14 +106,17 @@ export function createFaultRepository(db: Database): FaultRepository {
     async expireStale(ttlMs, now, limit) {
       if (ttlMs.size === 0) return [];
       const ttls = sql.join(
-        [...ttlMs].map(([source, ms]) => sql`(${source}::text, ${Math.max(0, Math.round(ms))}::bigint)`),
+        [...ttlMs].map(
+          ([source, ms]) =>
+            sql`(${source}::text, ${Math.max(0, Math.round(ms))}::bigint, ${`expired: not observed again within ${formatMinutes(ms)} from ${source}`}::text)`,
+        ),
         sql`, `,
       );
       // One statement: a fault refreshed meanwhile no longer matches `last_seen_at < cutoff` and stays firing.
       const result = await db.execute(sql`
-        with ttl(source, ms) as (values ${ttls}),
+        with ttl(source, ms, reason) as (values ${ttls}),
         stale as (
-          select f.cluster, f.fault_id, ttl.source, ttl.ms,
+          select f.cluster, f.fault_id, ttl.source, ttl.ms, ttl.reason,
                  f.last_seen_at + ttl.ms * interval '1 millisecond' as cleared_at
           from ${faults} f
           join ttl on ttl.source = (f.data->'source'->>'kind') || ':' || (f.data->'source'->>'name')
@@ -133,7 +136,7 @@ export function createFaultRepository(db: Database): FaultRepository {
               to_jsonb(to_char(stale.cleared_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
             '{context,resolution}',
             jsonb_build_object(
-              'reason', 'expired: not observed again within ' || ${ttlText(ttlMs)}::jsonb->>stale.source,
+              'reason', stale.reason,
               'expired', true))
         from stale
         where f.cluster = stale.cluster and f.fault_id = stale.fault_id and not f.resolved
@@ -189,13 +192,6 @@ export function createFaultRepository(db: Database): FaultRepository {
       return row?.n ?? 0;
     },
   };
-}
-
-/** The TTL of each source as text for the resolution reason, e.g. `{"mcp:fork":"30 min from mcp:fork"}`. */
-function ttlText(ttlMs: ReadonlyMap<string, number>): string {
-  return JSON.stringify(
-    Object.fromEntries([...ttlMs].map(([source, ms]) => [source, `${formatMinutes(ms)} from ${source}`])),
-  );
 }
 
 /** postgres.js returns the rows as an array, PGlite as `{ rows }`. */

@@ -10,10 +10,7 @@ import type { Fault } from '../fault.ts';
 export type OwnerRef = NonNullable<Fault['context']['owners']>[number];
 
 export type OwnerInferenceRule =
-  | 'deployment_pod_name'
-  | 'replicaset_name'
-  | 'cronjob_job_name'
-  | 'cronjob_pod_name';
+  'deployment_pod_name' | 'replicaset_name' | 'cronjob_job_name' | 'cronjob_pod_name';
 
 export interface InferredOwners {
   /** From the resource upwards, as a controller would have set `ownerReferences`. */
