@@ -57,48 +57,23 @@ export function createFaultRepository(db: Database): FaultRepository {
   return {
     async recordMany(input) {
       if (input.length === 0) return [];
-      // The statement's snapshot still holds the replaced rows: read them in the same statement.
-      const before = db.$with('before').as(
-        db
-          .select({
-            cluster: faults.cluster,
-            faultId: faults.faultId,
-            class: faults.class,
-            resolved: faults.resolved,
-          })
-          .from(faults)
-          .where(
-            sql`(${faults.cluster}, ${faults.faultId}) in (${sql.join(
-              input.map((f) => sql`(${f.cluster}, ${f.faultId})`),
-              sql`, `,
-            )})`,
-          ),
-      );
-      const written = db.$with('written').as(
-        upsert(db, input.map(toRow)).returning({
-          cluster: faults.cluster,
-          faultId: faults.faultId,
-          inserted: sql<boolean>`(xmax = 0)`.as('inserted'),
-        }),
-      );
-      const rows = await db
-        .with(before, written)
-        .select({
-          cluster: written.cluster,
-          faultId: written.faultId,
-          inserted: written.inserted,
-          class: before.class,
-          resolved: before.resolved,
-        })
-        .from(written)
-        .leftJoin(before, and(eq(before.cluster, written.cluster), eq(before.faultId, written.faultId)));
+      // A subquery in RETURNING reads the statement's snapshot: the row as it was before this upsert.
+      const rows = await upsert(db, input.map(toRow)).returning({
+        cluster: faults.cluster,
+        faultId: faults.faultId,
+        inserted: sql<boolean>`(xmax = 0)`,
+        previous: sql<string | null>`case when xmax = 0 then null else
+          (select (case when before.resolved then 'resolved:' else 'firing:' end) || before.class
+          from faults before where before.cluster = faults.cluster and before.fault_id = faults.fault_id) end`,
+      });
       const byKey = new Map(rows.map((row) => [`${row.cluster}\u0000${row.faultId}`, row]));
       return input.map((fault): FaultRecord => {
         const row = byKey.get(`${fault.cluster}\u0000${fault.faultId}`);
         if (!row) return { outcome: 'duplicate' };
         const outcome: FaultRecordOutcome = row.inserted ? 'new' : 'changed';
-        return row.class !== null && row.resolved !== null && !row.inserted
-          ? { outcome, previous: { class: row.class as Fault['class'], resolved: row.resolved } }
+        const [state, cls] = row.previous?.split(':') ?? [];
+        return cls !== undefined && !row.inserted
+          ? { outcome, previous: { class: cls as Fault['class'], resolved: state === 'resolved' } }
           : { outcome };
       });
     },

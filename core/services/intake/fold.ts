@@ -19,6 +19,8 @@ export async function fold(
   const joins: { item: LocatedItem; incident: Incident; reason: FoldReason }[] = [];
   const retry: RefinedItem[] = [];
   const others: Promise<void>[] = [];
+  // One open per cause and batch: the other faults of that cause wait and join it (no race to lose).
+  const opening = new Set<string>();
   for (const item of items) {
     const to = item.destination;
     const decision = decideDedup(
@@ -50,6 +52,11 @@ export async function fold(
         break;
       case 'open':
         if (to.kind !== 'new') break;
+        if (opening.has(to.cause.fingerprint)) {
+          retry.push(forRetry(item));
+          break;
+        }
+        opening.add(to.cause.fingerprint);
         others.push(
           openIncident(item, to, deps, decision.previousIncidentId).then((outcome) => {
             if (outcome === 'conflict') retry.push(forRetry(item));
