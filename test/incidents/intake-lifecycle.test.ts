@@ -115,6 +115,30 @@ describe('fault intake through the incident lifecycle (real PostgreSQL)', () => 
     expect(await store.incidents.list()).toHaveLength(0);
   });
 
+  it('mutes faults that would join an incident silenced from Slack, and says by whom and until when', async () => {
+    const { intake } = incidentServices(store, { clock });
+    const opened = await intake.ingest(crash());
+    if (opened.kind !== 'opened') throw new Error('unreachable');
+    const incident = await store.incidents.get(opened.incidentId);
+    await store.silences.add({
+      id: 'mute-checkout',
+      matcher: { cluster: 'prod-eu', fingerprint: incident?.fingerprint ?? '' },
+      author: 'U042',
+      reason: 'known rollout',
+      createdAt: t0,
+      expiresAt: later(t0, 3_600_000),
+    });
+    // The silence cache lasts 5 s: step past it, as a later fault would.
+    const sibling = crash({ faultId: 'crash-checkout-2', observedAt: at(6_000) });
+    expect(await intake.ingest(sibling)).toEqual({
+      kind: 'silenced',
+      silenceId: 'mute-checkout',
+      message: `silenced by U042 until ${later(t0, 3_600_000).toISOString()}: known rollout`,
+    });
+    expect((await store.incidents.get(opened.incidentId))?.faultCount).toBe(1);
+    expect((await store.faults.get('prod-eu', 'crash-checkout-2'))?.fault.faultId).toBe('crash-checkout-2');
+  });
+
   it('does not resolve and reopen a flapping fault: the incident stays open', async () => {
     const { intake } = incidentServices(store, {
       clock,
