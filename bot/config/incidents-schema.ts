@@ -16,6 +16,7 @@ const minutes = z
   .positive()
   .max(7 * 24 * 60);
 const toMinutes = (ms: number) => ms / 60_000;
+const sourceKey = new RegExp(`^(${faultSourceKinds.join('|')}):.+$`);
 
 export const IncidentsSchema = z
   .strictObject({
@@ -32,15 +33,16 @@ export const IncidentsSchema = z
      * within this many minutes counts as cleared. For sources that never send a resolution.
      */
     faultTtlMinutes: z
-      .record(
-        z
-          .string()
-          .regex(
-            new RegExp(`^(${faultSourceKinds.join('|')}):.+$`),
-            `a fault source as <kind>:<name>, kind one of ${faultSourceKinds.join(', ')}`,
-          ),
-        minutes,
-      )
+      .record(z.string(), minutes)
+      .superRefine((ttls, ctx) => {
+        for (const source of Object.keys(ttls))
+          if (!sourceKey.test(source))
+            ctx.addIssue({
+              code: 'custom',
+              path: [source],
+              message: `"${source}" is not a fault source: write <kind>:<name>, kind one of ${faultSourceKinds.join(', ')} (e.g. mcp:fork)`,
+            });
+      })
       .default({}),
     burst: z
       .strictObject({
