@@ -12,10 +12,20 @@ const crash: GracedFault = {
   context: {},
 };
 
-function tracker(settings: Partial<{ graceMs: number; cooldownMs: number; eventTtlMs: number }> = {}) {
+function tracker(
+  settings: Partial<{ graceMs: number; cooldownMs: number; eventTtlMs: number; healthyMs: number }> = {},
+) {
   const emitted: Fault[] = [];
   const t = new FaultTracker(
-    { cluster: 'c', sourceName: 'w', graceMs: 0, cooldownMs: 0, eventTtlMs: 1_000, ...settings },
+    {
+      cluster: 'c',
+      sourceName: 'w',
+      graceMs: 0,
+      cooldownMs: 0,
+      eventTtlMs: 1_000,
+      healthyMs: 60_000,
+      ...settings,
+    },
     (fault) => emitted.push(fault),
   );
   return { t, emitted, edges: () => emitted.map((f) => (f.resolved ? 'resolved' : 'firing')) };
