@@ -45,6 +45,7 @@ describe('the Kubernetes fault watcher on a real apiserver', () => {
       graceMs: 1_000,
       cooldownMs: 0,
       eventTtlMs: 2_000,
+      healthyMs: 1_000,
       sweepMs: 200,
     });
     await watcher.start();
@@ -60,7 +61,7 @@ describe('the Kubernetes fault watcher on a real apiserver', () => {
     expect(about('already-crashing').filter((f) => !f.resolved)).toHaveLength(1);
   });
 
-  it('reports CrashLoopBackOff with its context, and resolved when the container runs again', async () => {
+  it('reports CrashLoopBackOff with its context, and resolved once the container has run ready for the healthy period', async () => {
     await createGhostPod(client, namespace, 'crasher');
     await setPodStatus(
       client,
