@@ -26,6 +26,8 @@ export interface FaultEnricher {
   placed(fault: Fault): Fault;
 }
 
+/** The fault schema's bound on `owners`. */
+const maxOwners = 8;
 const crashClasses = new Set<Fault['class']>(['CrashLoopBackOff', 'OOMKilled', 'ContainerErrorExit']);
 /** What a resolution carries over from the fault's last firing report. */
 type Carried = Pick<FaultContext, 'owners' | 'node' | 'events' | 'logTail'>;
@@ -49,7 +51,7 @@ export function createFaultEnricher(deps: FaultEnricherDeps): FaultEnricher {
       name: pod.metadata.name,
       ...(pod.metadata.uid !== undefined && { uid: pod.metadata.uid }),
     };
-    return { owners: [self, ...ownerChain(pod, deps.cache)] };
+    return { owners: [self, ...ownerChain(pod, deps.cache)].slice(0, maxOwners) };
   }
 
   function placement(fault: Fault): Pick<FaultContext, 'owners' | 'node'> {

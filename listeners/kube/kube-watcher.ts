@@ -153,7 +153,10 @@ export function createKubeWatcher(options: KubeWatcherOptions): KubeWatcher {
     object.metadata?.uid ??
     `${object.kind ?? ''}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 
-  /** Starts an informer; resolves when its first list has been tried (listed, or failed and retried later). */
+  /**
+   * Starts an informer; resolves when its first list has been tried (listed, or failed and retried later). It
+   * rejects only when start() waits for the lists and the watch could not be started.
+   */
   function watch<T extends KubernetesObject>(
     name: string,
     kind: string,
@@ -183,7 +186,10 @@ export function createKubeWatcher(options: KubeWatcherOptions): KubeWatcher {
       backoff = 1_000;
     });
     informers.push(informer);
-    return informer.start();
+    return informer.start().catch((error: unknown) => {
+      if (options.waitForList !== false) throw error;
+      restartLater(error);
+    });
   }
 
   const observed =
@@ -264,9 +270,7 @@ export function createKubeWatcher(options: KubeWatcherOptions): KubeWatcher {
       const settled = Promise.allSettled(listed).then(markSynced);
       sweeper = setInterval(() => tracker.sweep(clock.now()), sweepMs);
       sweeper.unref();
-      if (options.waitForList === false) {
-        for (const start of listed) start.catch(() => undefined); // retried by the informer's error handler
-      } else {
+      if (options.waitForList !== false) {
         await Promise.all(listed);
         await settled;
       }

@@ -14,7 +14,8 @@ export type OwnerCache = (kind: string, name: string, namespace: string) => Kube
 const maxChain = 8;
 
 function controllerOf(references: readonly V1OwnerReference[] | undefined): Owner | undefined {
-  const owner = references?.find((o) => o.controller === true) ?? references?.[0];
+  const owner =
+    references?.find((o) => o.controller === true) ?? references?.find((o) => o.controller !== false);
   return owner && { kind: owner.kind, name: owner.name, uid: owner.uid };
 }
 
@@ -32,8 +33,8 @@ function deploymentByName(
 }
 
 /**
- * The chain above an object whose own controller references are `references`, nearest first. `labels` are the
- * object's own (a pod's `pod-template-hash` names its Deployment when the ReplicaSet is not cached).
+ * The chain above an object, nearest first, from its controller references. A pod whose ReplicaSet is not
+ * cached is placed under its Deployment by the `pod-template-hash` label.
  */
 export function ownerChain(object: Pick<KubernetesObject, 'metadata'>, cache: OwnerCache): Owner[] {
   const namespace = object.metadata?.namespace ?? '';
