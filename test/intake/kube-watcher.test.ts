@@ -150,7 +150,14 @@ describe('the Kubernetes fault watcher on a real apiserver', () => {
     const fault = await waitFor('probe failure', (f) => f.resource.name === 'unhealthy' && !f.resolved);
     expect(fault).toMatchObject({ class: 'ProbeFailure', container: 'app:liveness' });
     expect(fault.context.events?.[0]).toMatchObject({ type: 'Warning', reason: 'Unhealthy', count: 3 });
-    await waitFor('probe failure resolved', (f) => f.resource.name === 'unhealthy' && f.resolved, 10_000);
+    const resolved = await waitFor(
+      'probe failure resolved',
+      (f) => f.resource.name === 'unhealthy' && f.resolved,
+      10_000,
+    );
+    // The stored fault is replaced by its resolution: it keeps the Events it was reported with.
+    expect(resolved.context.events?.[0]).toMatchObject({ reason: 'Unhealthy', count: 3 });
+    expect(resolved.context.node).toBe(ghostNode);
   });
 
   it('reports a volume that fails to mount, from its Events', async () => {
