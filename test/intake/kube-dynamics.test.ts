@@ -192,6 +192,16 @@ describe('watcher dynamics on a real apiserver, through intake into PostgreSQL',
     const incident = ofShop[0];
     const history = incident ? await store.incidents.history(incident.id) : [];
     expect(history.filter((h) => h.event === 'triage.requested')).toHaveLength(1);
+
+    // A replica deleted (its ReplicaSet makes a new one): its fault resolves at once, still placed as it was.
+    const gone = pods[0]?.metadata?.name ?? '';
+    await space.client.core.deleteNamespacedPod({ name: gone, namespace: space.name, gracePeriodSeconds: 0 });
+    await until('deleted replica resolved', () => about(gone).some((f) => f.resolved));
+    expect(
+      about(gone)
+        .find((f) => f.resolved)
+        ?.context.owners?.map((o) => o.kind),
+    ).toEqual(['ReplicaSet', 'Deployment']);
   });
 
   it('places probe failures from Events with their pod’s owners and node: three pods, one incident', async () => {
