@@ -30,10 +30,15 @@ describe('watcher dynamics on a real apiserver, through intake into PostgreSQL',
   const edges = (faults: readonly Fault[]) =>
     faults.map((f) => `${f.resolved ? 'resolved' : 'firing'} ${f.class}`);
   const openIncident = (fingerprint: string) => store.incidents.findOpenByFingerprint('harness', fingerprint);
-  /** Every incident of this test's namespace, open or not. */
-  async function incidentsOfNamespace(): Promise<Incident[]> {
+  /** Every incident of this namespace, open or not, about `name` or its pods and claims (`name-…`). */
+  async function incidentsAbout(name: string): Promise<Incident[]> {
     const all = await store.incidents.list({ cluster: 'harness', limit: 1_000 });
-    return all.filter((i) => i.fingerprint.includes(`/${space.name}/`));
+    return all.filter((i) => {
+      const prefix = `/${space.name}/`;
+      const at = i.fingerprint.indexOf(prefix);
+      const object = at < 0 ? '' : i.fingerprint.slice(at + prefix.length);
+      return object === name || object.startsWith(`${name}-`);
+    });
   }
 
   async function writeStatus(name: string, status: NonNullable<V1Pod['status']>): Promise<void> {
@@ -187,7 +192,7 @@ describe('watcher dynamics on a real apiserver, through intake into PostgreSQL',
       const incident = await openIncident(fingerprint);
       return incident !== undefined && (await store.incidents.members(incident.id)).length === 31;
     });
-    const ofShop = (await incidentsOfNamespace()).filter((i) => i.fingerprint.includes('shop'));
+    const ofShop = await incidentsAbout('shop');
     expect(ofShop.map((i) => i.fingerprint)).toEqual([fingerprint]);
     const incident = ofShop[0];
     const history = incident ? await store.incidents.history(incident.id) : [];
@@ -238,7 +243,7 @@ describe('watcher dynamics on a real apiserver, through intake into PostgreSQL',
       const probes = received.filter((f) => f.class === 'ProbeFailure').map((f) => f.faultId);
       return probes.every((id) => members.some((m) => m.faultId === id));
     });
-    const ofWeb = (await incidentsOfNamespace()).filter((i) => i.fingerprint.includes('/web'));
+    const ofWeb = await incidentsAbout('web');
     expect(ofWeb.map((i) => i.fingerprint)).toEqual([fingerprint]);
   });
 
@@ -257,7 +262,7 @@ describe('watcher dynamics on a real apiserver, through intake into PostgreSQL',
       const members = incident ? await store.incidents.members(incident.id) : [];
       return members.some((m) => m.faultId === about('db-data')[0]?.faultId);
     });
-    const ofDb = (await incidentsOfNamespace()).filter((i) => i.fingerprint.includes('db'));
+    const ofDb = await incidentsAbout('db');
     expect(ofDb.map((i) => i.fingerprint)).toEqual([fingerprint]);
   });
 
@@ -283,7 +288,7 @@ describe('watcher dynamics on a real apiserver, through intake into PostgreSQL',
       const incident = await openIncident(fingerprint);
       return incident !== undefined && (await store.incidents.members(incident.id)).length === 2;
     });
-    const ofLonely = (await incidentsOfNamespace()).filter((i) => i.fingerprint.includes('lonely'));
+    const ofLonely = await incidentsAbout('lonely');
     expect(ofLonely.map((i) => i.fingerprint)).toEqual([fingerprint]);
   });
 
