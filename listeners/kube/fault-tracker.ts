@@ -34,6 +34,8 @@ interface Tracked {
   since: Date | undefined;
   reported: boolean;
   lastEventAt?: Date;
+  /** When it was last reported: each report of a fault is later than the one before, or the store drops it. */
+  reportedAt?: Date;
   /** Held while not visible, and its container healthy since then (at this restart count). */
   healthy?: { readonly since: Date; readonly restartCount: number };
 }
@@ -144,7 +146,7 @@ export class FaultTracker {
     const before = tracked.detected.class;
     if (fault.class !== before && !refines(fault.class, before)) return;
     tracked.detected = fault;
-    if (tracked.reported && fault.class !== before) this.emit(this.toFault(tracked, false, now), fault);
+    if (tracked.reported && fault.class !== before) this.report(tracked, false, now);
   }
 
   /** Whether a fault that is not visible now still holds, because its container is not yet healthy. */
@@ -174,13 +176,20 @@ export class FaultTracker {
     const cleared = this.clearedAt.get(tracked.id);
     if (cleared && this.elapsed(cleared, now) < this.settings.cooldownMs) return;
     tracked.reported = true;
-    this.emit(this.toFault(tracked, false, now), tracked.detected);
+    this.report(tracked, false, now);
   }
 
   private clear(tracked: Tracked, now: Date): void {
     if (!tracked.reported) return;
     this.clearedAt.set(tracked.id, now);
-    this.emit(this.toFault(tracked, true, now), tracked.detected);
+    this.report(tracked, true, now);
+  }
+
+  private report(tracked: Tracked, resolved: boolean, now: Date): void {
+    const last = tracked.reportedAt?.getTime() ?? -Infinity;
+    const at = now.getTime() > last ? now : new Date(last + 1);
+    tracked.reportedAt = at;
+    this.emit(this.toFault(tracked, resolved, at), tracked.detected);
   }
 
   private toFault(tracked: Tracked, resolved: boolean, observedAt: Date): Fault {

@@ -155,6 +155,15 @@ describe('fault tracker: a container problem follows the problem, not the kubele
     expect(t.active()).toMatchObject([{ class: 'OOMKilled', context: { exitCode: 137 } }]);
   });
 
+  it('reports a refinement made in the same millisecond as later, so the store takes it', () => {
+    const { t, emitted } = tracker();
+    const observe = observer(t);
+    observe(crashLoop.exited(0), 0);
+    observe(crashLoop.backingOff(1), 0);
+    expect(summary(emitted)).toEqual(['firing ContainerErrorExit', 'firing CrashLoopBackOff']);
+    expect(emitted[1]?.observedAt.getTime()).toBeGreaterThan(emitted[0]?.observedAt.getTime() ?? Infinity);
+  });
+
   it('resolves a held fault at once when its pod is deleted, or done', () => {
     const deleted = tracker();
     observer(deleted.t)(crashLoop.backingOff(1), 0);
