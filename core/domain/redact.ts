@@ -1,37 +1,57 @@
 /**
- * Redaction of secrets in untrusted text (container logs, event messages, agent output) before it is stored,
- * posted or logged. Pattern-based, so it errs on the side of hiding: a false positive costs a few characters.
+ * The one redactor: every string that leaves a run, a fault, a webhook or an error goes through `redact` before
+ * it is stored, posted, published or logged. It errs on the side of hiding: a false positive costs a few
+ * characters of a log line, a miss leaks a credential into Slack and the database.
+ *
+ * Two sources of findings, merged and masked once:
+ * - the gitleaks rule data (core/domain/redaction/gitleaks-rules.ts, vendored and refreshed by
+ *   `npm run redaction:refresh-rules`): 200+ provider token shapes, kept current by the gitleaks project.
+ *   Chosen over secretlint's rule packages because those are file linters with an asynchronous API (and a GCP
+ *   rule that imports node:path and verifies PKCS#12 with WebCrypto), while redaction must be synchronous
+ *   (pino's log formatter) and pure; gitleaks' data is plain regexps + keywords + entropy, which we run
+ *   per line (long lines in bounded windows: the patterns were written for linear-time RE2) after a keyword
+ *   pre-filter, so most rules never run.
+ * - structural rules (core/domain/redaction/structural-rules.ts): values of secret-looking keys in JSON, YAML,
+ *   env files, headers and command flags, env entries named like secrets, private key blocks, bearer/basic
+ *   credentials, JWTs and passwords in URLs.
  */
-const mask = '[REDACTED]';
+import { gitleaksGlobalAllow, gitleaksRules } from './redaction/gitleaks-rules.ts';
+import { splitLines } from './redaction/lines.ts';
+import { maskSpans } from './redaction/ranges.ts';
+import { compileRules, indexKeywords, scanRules } from './redaction/rule-scan.ts';
+import { isSecretKeyName } from './redaction/secret-key-name.ts';
+import { structuralSpans } from './redaction/structural-rules.ts';
 
-const rules: readonly (readonly [RegExp, string])[] = [
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, mask],
-  [/\b(authorization\s*[:=]\s*(?:bearer|basic)\s+)[^\s"',;]+/gi, `$1${mask}`],
-  [/\b(bearer\s+)[A-Za-z0-9._~+/-]{8,}=*/gi, `$1${mask}`],
-  [/\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]{5,}/g, mask],
-  [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, mask],
-  [/\b((?:client-key-data|client-certificate-data)\s*:\s*)\S+/gi, `$1${mask}`],
-  [/\b(aws_secret_access_key\s*[=:]\s*)\S+/gi, `$1${mask}`],
-  [/\bxox[abposr]-[\w-]{10,}/g, mask],
-  [/\b(?:ghp|gho|ghs|ghu|github_pat)_[A-Za-z0-9_]{20,}/g, mask],
-  [/\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}/g, mask],
-  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, `$1${mask}@`],
-  [
-    /\b((?:[a-z0-9_]*[_-])?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)\b["']?\s*[:=]\s*["']?)[^\s"',;}]+/gi,
-    `$1${mask}`,
-  ],
-];
+export { isSecretKeyName };
+
+export const redactionMask = '[REDACTED]';
+
+const rules = compileRules(gitleaksRules, gitleaksGlobalAllow);
+const keywords = indexKeywords(rules);
 
 export function redact(text: string): string {
-  let out = text;
-  for (const [pattern, replacement] of rules) out = out.replace(pattern, replacement);
-  return out;
+  if (text.length < 8) return text;
+  const spans = structuralSpans(text, redactionMask);
+  spans.push(...scanRules(rules, keywords.find(text.toLowerCase()), splitLines(text)));
+  return maskSpans(text, spans, redactionMask);
 }
 
 /** Redacts and cuts to `max` characters (marking the cut), for bounded context. */
 export function redactBounded(text: string, max: number): string {
   const clean = redact(text);
   return clean.length <= max ? clean : `${clean.slice(0, Math.max(0, max - 14))}… (truncated)`;
+}
+
+/** A named value (a label, an annotation, a header): hidden whole under a secret-looking name, else redacted. */
+export function redactNamed(name: string, value: string): string {
+  return isSecretKeyName(name) && value.trim() !== '' ? redactionMask : redact(value);
+}
+
+/** `redact` applied to every string in a JSON value (keys included), for payloads stored or published whole. */
+export function redactJson<T>(value: T): T {
+  return JSON.parse(
+    JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? redact(v) : v)),
+  ) as T;
 }
 
 /** Text that can be stored anywhere: well-formed UTF-16 (no lone surrogates) and no NUL characters. */
