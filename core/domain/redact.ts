@@ -29,11 +29,34 @@ export const redactionMask = '[REDACTED]';
 const rules = compileRules(gitleaksRules, gitleaksGlobalAllow);
 const keywords = indexKeywords(rules);
 
-export function redact(text: string): string {
+/** A JSON string literal holding an escape: JSON (or JSON in JSON) inside a log line or a transcript. */
+const escapedLiteral = /"(?:[^"\\\n]|\\.){0,65536}?\\.(?:[^"\\\n]|\\.){0,65536}"/g;
+
+function redactLevel(text: string, depth: number): string {
   if (text.length < 8) return text;
-  const spans = structuralSpans(text, redactionMask);
-  spans.push(...scanRules(rules, keywords.find(text.toLowerCase()), splitLines(text)));
-  return maskSpans(text, spans, redactionMask);
+  // What escapes hide (a YAML manifest with its newlines, JSON in JSON, a token followed by \n) is read
+  // decoded first, literal by literal; the text around it after.
+  const inner =
+    depth < 3 && text.includes('\\') ? text.replace(escapedLiteral, (l) => decodedLiteral(l, depth)) : text;
+  const spans = structuralSpans(inner, redactionMask);
+  spans.push(...scanRules(rules, keywords.find(inner.toLowerCase()), splitLines(inner)));
+  return maskSpans(inner, spans, redactionMask);
+}
+
+function decodedLiteral(literal: string, depth: number): string {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(literal);
+  } catch {
+    return literal;
+  }
+  if (typeof decoded !== 'string') return literal;
+  const clean = redactLevel(decoded, depth + 1);
+  return clean === decoded ? literal : JSON.stringify(clean);
+}
+
+export function redact(text: string): string {
+  return redactLevel(text, 0);
 }
 
 /** Redacts and cuts to `max` characters (marking the cut), for bounded context. */

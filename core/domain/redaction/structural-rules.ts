@@ -40,11 +40,12 @@ const envNameBefore = /\bname\\?["']?\s*[:=]\s*\\?["']?$/;
 const entryStartBefore = /(?:^|\n|[{,])[ \t]*(?:-[ \t]+)?$/;
 
 const formatRules: readonly RegExp[] = [
-  /-----BEGIN ([A-Z0-9 ]{0,40})PRIVATE KEY( BLOCK)?-----[\s\S]*?(?:-----END \1PRIVATE KEY\2-----|$)/g,
+  // To its END line, else to the end of the (JSON) string it sits in, else of the text.
+  /-----BEGIN ([A-Z0-9 ]{0,40})PRIVATE KEY( BLOCK)?-----(?:[^"\\]|\\[^"])*?(?:-----END \1PRIVATE KEY\2-----|(?=\\?")|$)/g,
   /\b(?:bearer|basic)\s+([A-Za-z0-9._~+/-]{8,}=*)/dgi,
   /\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]{5,}/g,
   /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@]{0,256}:([^\s@/]{1,256})@/dgi,
-  /\b(?:set-)?cookie\s*:\s*([^\n]{1,8192})/dgi,
+  /\b(?:set-)?cookie\s*:\s*([^\n"\\]{1,8192})/dgi,
 ];
 
 /** The value span of the first value group that took part, from `first` on. */
