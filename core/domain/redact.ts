@@ -70,6 +70,21 @@ export function redactNamed(name: string, value: string): string {
   return isSecretKeyName(name) && value.trim() !== '' ? redactionMask : redact(value);
 }
 
+/**
+ * A URL (an alert's generatorURL, a link): each query parameter decoded and redacted (hidden whole under a
+ * secret-looking name), then the whole URL redacted; not a URL at all, it is redacted as text.
+ */
+export function redactUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return redact(text);
+  }
+  for (const [name, value] of [...url.searchParams]) url.searchParams.set(name, redactNamed(name, value));
+  return redact(url.toString());
+}
+
 /** `redact` applied to every string in a JSON value (keys included), for payloads stored or published whole. */
 export function redactJson<T>(value: T): T {
   return JSON.parse(

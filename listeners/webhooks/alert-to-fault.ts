@@ -11,6 +11,7 @@ import {
   redactBounded,
   redactionMask,
   redactNamed,
+  redactUrl,
 } from '../../core/domain/redact.ts';
 import type { ResourceRef } from '../../core/domain/resource.ts';
 import type { Severity } from '../../core/domain/severity.ts';
@@ -94,7 +95,7 @@ export function alertToFault(
     observedAt: resolved && alert.endsAt ? alert.endsAt : alert.startsAt,
     resolved,
     raw: {
-      ...(alert.generatorURL !== undefined && { generatorURL: redact(alert.generatorURL) }),
+      ...(alert.generatorURL !== undefined && { generatorURL: redactUrl(alert.generatorURL) }),
       annotations: Object.fromEntries(
         Object.entries(alert.annotations).map(([k, v]) => [
           k,

@@ -1,3 +1,4 @@
+import { shannonEntropy } from './entropy.ts';
 import type { Span } from './ranges.ts';
 import { isHarmlessValue, isSecretKeyName } from './secret-key-name.ts';
 
@@ -24,7 +25,7 @@ function isKeyChar(code: number): boolean {
   );
 }
 
-const VALUE = String.raw`(?:\\"((?:[^"\\]|\\(?!")){0,8192})\\"|"((?:[^"\\\n]|\\.){0,8192})"|'([^'\n]{0,8192})'|([^\s"',;{}()\[\]<>\\]{1,8192}))`;
+const VALUE = String.raw`(?:\\"((?:[^"\\]|\\(?!")){0,8192})\\"|"((?:[^"\\\n]|\\.){0,8192})"|'([^'\n]{0,8192})'|([^\s"',;&{}()\[\]<>\\]{1,8192}))`;
 /** After a key: its closing quote, a separator, the value (escaped-JSON, quoted or bare). */
 const afterKey = new RegExp(String.raw`(\\?["'])?[ \t]*(:=|=>|=|:(?!//))[ \t]*${VALUE}`, 'yd');
 /** After a flag: `=` or blanks, the value. */
@@ -63,6 +64,11 @@ function anchored(regex: RegExp, text: string, at: number): RegExpExecArray | nu
   return regex.exec(text);
 }
 
+/** In prose ("invalid token: expired") only a value that looks like key material is taken for a secret. */
+function looksLikeKeyMaterial(value: string): boolean {
+  return value.length >= 12 && /\d/.test(value) && /[a-zA-Z]/.test(value) && shannonEntropy(value) >= 3.3;
+}
+
 function keyValue(text: string, start: number, end: number, before: string): Span | undefined {
   const flag = flagBefore.test(before) ? anchored(afterFlag, text, end) : null;
   if (flag) return valueSpan(flag, 1);
@@ -72,8 +78,11 @@ function keyValue(text: string, start: number, end: number, before: string): Spa
   if (!m) return undefined;
   const quotedKey = m[1] !== undefined && /["']$/.test(before);
   const bare = m[6] !== undefined;
-  if (m[2] === ':' && !quotedKey && bare && !entryStartBefore.test(before)) return undefined;
-  return valueSpan(m, 3);
+  const span = valueSpan(m, 3);
+  if (m[2] === ':' && !quotedKey && bare && !entryStartBefore.test(before)) {
+    return span && looksLikeKeyMaterial(text.slice(span[0], span[1])) ? span : undefined;
+  }
+  return span;
 }
 
 function keyedSpans(text: string, mask: string, spans: Span[]): void {
