@@ -32,7 +32,8 @@ const afterKey = new RegExp(String.raw`(\\?["'])?[ \t]*(:=|=>|=|:(?!//))[ \t]*${
 const afterFlag = new RegExp(String.raw`(?:=|[ \t]+)${VALUE}`, 'yd');
 /** After an env entry's name: the next field is its `value`. */
 const afterEnvName = new RegExp(
-  String.raw`\\?["']?\s*[,}\n]\s*(?:-\s*)?\\?["']?value\\?["']?\s*[:=]\s*${VALUE}`,
+  // `|` too: a stderr tail arrives as its last lines joined by " | ".
+  String.raw`\\?["']?\s*[,}\n|]\s*(?:-\s*)?\\?["']?value\\?["']?\s*[:=]\s*${VALUE}`,
   'yd',
 );
 const flagBefore = /(?:^|[^\w-])--?$/;
