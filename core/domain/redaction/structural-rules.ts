@@ -25,7 +25,8 @@ function isKeyChar(code: number): boolean {
   );
 }
 
-const VALUE = String.raw`(?:\\"((?:[^"\\]|\\(?!")){0,8192})\\"|"((?:[^"\\\n]|\\.){0,8192})"|'([^'\n]{0,8192})'|([^\s"',;&{}()\[\]<>\\]{1,8192}))`;
+/** A bare value may follow a YAML block indicator on the same line (a manifest flattened into one line). */
+const VALUE = String.raw`(?:\\"((?:[^"\\]|\\(?!")){0,8192})\\"|"((?:[^"\\\n]|\\.){0,8192})"|'([^'\n]{0,8192})'|(?:[|>][-+0-9]?[ \t]+)?([^\s"',;&{}()\[\]<>\\]{1,8192}))`;
 /** After a key: its closing quote, a separator, the value (escaped-JSON, quoted or bare). */
 const afterKey = new RegExp(String.raw`(\\?["'])?[ \t]*(:=|=>|=|:(?!//))[ \t]*${VALUE}`, 'yd');
 /** After a flag: `=` or blanks, the value. */
@@ -105,7 +106,9 @@ function keyedSpans(text: string, mask: string, spans: Span[]): void {
 
 function blockScalars(text: string, spans: Span[]): void {
   // password: |  (the indented lines under a YAML block scalar are the value)
-  const header = /^([ \t]*)(?:-[ \t]+)?["']?([A-Za-z_][\w.-]{0,80})["']?[ \t]*:[ \t]*[|>][-+0-9]*[ \t]*$/gm;
+  // (also mid-line: "I found: password: |" in an agent's message)
+  const header =
+    /^([ \t]*)(?:[^\n]*?[ \t])?(?:-[ \t]+)?["']?([A-Za-z_][\w.-]{0,80})["']?[ \t]*:[ \t]*[|>][-+0-9]*[ \t]*$/gm;
   for (let m = header.exec(text); m; m = header.exec(text)) {
     if (!isSecretKeyName(m[2] ?? '')) continue;
     const indent = (m[1] ?? '').length;

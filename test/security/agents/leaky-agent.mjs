@@ -13,7 +13,7 @@ const progress = (event) =>
 const all = forms.join('\n');
 
 forms.forEach((text, i) => {
-  progress({ type: 'tool.called', callId: String(i), tool: `kubectl ${text.slice(0, 60)}`, summary: text });
+  progress({ type: 'tool.called', callId: String(i), tool: 'kubectl', summary: text });
   progress({ type: 'tool.result', callId: String(i), ok: true, excerpt: text });
   progress({ type: 'assistant.message', excerpt: `I found: ${text}` });
 });
