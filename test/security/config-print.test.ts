@@ -73,5 +73,5 @@ describe('watchkeeper config print', () => {
     for (const value of Object.values(secrets)) expect(printed).not.toContain(value);
     for (const fragment of ['Pa55word', 'plain-file-token-value-12', 'arg-bearer-value-13', 'api-key-value'])
       expect(printed).not.toContain(fragment);
-  });
+  }, 120_000);
 });
