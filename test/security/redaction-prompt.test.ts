@@ -6,7 +6,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IncidentId } from '../../core/domain/ids.ts';
 import { ResourceRefSchema } from '../../core/domain/resource.ts';
 import { prepareWorkspace } from '../../runners/workspace/prepare-workspace.ts';
 import { makeFault, makeIncident, makeRun } from '../fixtures/domain.ts';
