@@ -168,7 +168,7 @@ function resolveAgents(file: ConfigFile, env: ConfigSources['env'], stateDir: st
               `the environment variable ${variable} is not set`,
             );
           }
-          return [variable, value];
+          return [variable, new Secret(value)];
         }),
       );
       if (profile.runner === 'kubernetes-job' && profile.kind !== 'custom') {
@@ -198,14 +198,15 @@ function resolveAgents(file: ConfigFile, env: ConfigSources['env'], stateDir: st
         kind: profile.kind,
         command,
         args: profile.args,
-        env: { ...profile.env, ...secrets },
+        env: profile.env,
+        secretEnv: secrets,
         skillsPath: profile.skillsPath ?? defaults.skillsPath,
         ...(profile.timeoutMinutes !== undefined && { timeoutMs: profile.timeoutMinutes * 60_000 }),
         runner: profile.runner,
         ...(profile.image !== undefined && { image: profile.image }),
         ...(profile.model !== undefined && { model: profile.model }),
         ...(profile.baseUrl !== undefined && { baseUrl: profile.baseUrl }),
-        ...(apiKey !== undefined && { apiKey }),
+        ...(apiKey !== undefined && { apiKey: new Secret(apiKey) }),
         ...(profile.maxTurns !== undefined && { maxTurns: profile.maxTurns }),
         ...(profile.allowedTools !== undefined && { allowedTools: profile.allowedTools }),
         ...(profile.deniedTools !== undefined && { deniedTools: profile.deniedTools }),

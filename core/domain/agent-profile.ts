@@ -1,3 +1,5 @@
+import { revealAll, type Secret } from './secret.ts';
+
 /** The agent CLIs Watchkeeper knows how to drive, and `custom` for any other command. */
 export const agentKinds = ['claude-code', 'codex', 'gemini', 'goose', 'custom'] as const;
 export type AgentKind = (typeof agentKinds)[number];
@@ -13,8 +15,10 @@ export interface AgentProfile {
   readonly command: string;
   /** `custom`: the whole argument list (with placeholders); built-in kinds: arguments added to Watchkeeper's. */
   readonly args: readonly string[];
-  /** Environment for the agent: plain values from the file and secrets resolved from named variables. */
+  /** Environment for the agent: plain values from the file. */
   readonly env: Readonly<Record<string, string>>;
+  /** Environment for the agent resolved from Watchkeeper's own variables (`secretEnv`): never printed. */
+  readonly secretEnv?: Readonly<Record<string, Secret>>;
   /** Where the CLI looks for skills, relative to its working folder. */
   readonly skillsPath: string;
   readonly timeoutMs?: number;
@@ -27,7 +31,7 @@ export interface AgentProfile {
   /** The model API's base URL: a gateway or a self-hosted model (the vendor's public API when absent). */
   readonly baseUrl?: string;
   /** The model API key, resolved from Watchkeeper's environment; handed to the CLI in the variable it reads. */
-  readonly apiKey?: string;
+  readonly apiKey?: Secret;
   /** A cap on the agent's turns below the run budget's, where the CLI supports one. */
   readonly maxTurns?: number;
   /** Tools allowed and denied on top of Watchkeeper's defaults, in the CLI's own naming. */
@@ -37,4 +41,9 @@ export interface AgentProfile {
   readonly stream?: StreamFormat;
   /** List prices for CLIs that report tokens but no cost (US dollars per million tokens). */
   readonly price?: { readonly inputUsdPerMillion: number; readonly outputUsdPerMillion: number };
+}
+
+/** The agent's whole environment from its profile: plain values, then the revealed secrets. */
+export function profileEnv(profile: Pick<AgentProfile, 'env' | 'secretEnv'>): Record<string, string> {
+  return { ...profile.env, ...revealAll(profile.secretEnv ?? {}) };
 }

@@ -8,6 +8,7 @@ import type { Actor } from '../domain/actor.ts';
 import { asIncidentId, asRunId } from '../domain/ids.ts';
 import type { Incident } from '../domain/incident.ts';
 import type { IncidentEvent } from '../domain/incident-event.ts';
+import { redact } from '../domain/redact.ts';
 import { admitRun } from '../domain/policies/admission.ts';
 import { allowRun, budgetFor } from '../domain/policies/budgets.ts';
 import {
@@ -95,7 +96,12 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
     return () => clearInterval(interval);
   }
 
-  async function finish(run: TriageRun, result: RunResult, item: WorkItem): Promise<void> {
+  async function finish(run: TriageRun, raw: RunResult, item: WorkItem): Promise<void> {
+    // A crashing agent's stderr tail or last message is untrusted text: redacted before the store, the
+    // incident state, Slack and the log see it.
+    const result: RunResult = raw.ok
+      ? raw
+      : { ...raw, failure: { ...raw.failure, detail: redact(raw.failure.detail) } };
     const runningNow = (await store.runs.load(clock.now(), 60_000)).running;
     const before = await currentBreaker(runningNow);
     const finishedAt = clock.now();

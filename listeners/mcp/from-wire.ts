@@ -9,7 +9,7 @@ import {
   type Fault,
   type FaultClass,
 } from '../../core/domain/fault.ts';
-import { redactBounded, wellFormedJson } from '../../core/domain/redact.ts';
+import { redact, redactBounded, redactJson, wellFormedJson } from '../../core/domain/redact.ts';
 import type { Severity } from '../../core/domain/severity.ts';
 import { ForkFaultSchema } from './fault-wire.ts';
 
@@ -49,7 +49,9 @@ export function faultFromWire(
     };
   }
   const wire = parsed.data;
-  const own = wire.watchkeeper === undefined ? undefined : FaultSchema.safeParse(wire.watchkeeper);
+  // A fault in Watchkeeper's own format is as untrusted as any other: every string redacted before it is parsed.
+  const own =
+    wire.watchkeeper === undefined ? undefined : FaultSchema.safeParse(redactJson(wire.watchkeeper));
   if (own?.success) {
     return {
       ok: true,
@@ -78,7 +80,7 @@ export function faultFromWire(
         ...(wire.resource.uid && { uid: wire.resource.uid }),
       },
       context: {
-        reason: wire.faultType.slice(0, 256),
+        reason: redact(wire.faultType).slice(0, 256),
         ...(wire.context && { message: redactBounded(wire.context, faultLimits.message) }),
       },
       observedAt: wire.timestamp,

@@ -5,7 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import { faultLimits, type Fault } from '../../core/domain/fault.ts';
-import { redactBounded } from '../../core/domain/redact.ts';
+import {
+  isSecretKeyName,
+  redact,
+  redactBounded,
+  redactionMask,
+  redactNamed,
+  redactUrl,
+} from '../../core/domain/redact.ts';
 import type { ResourceRef } from '../../core/domain/resource.ts';
 import type { Severity } from '../../core/domain/severity.ts';
 import type { Alert } from './alertmanager-payload.ts';
@@ -41,7 +48,13 @@ function resourceOf(labels: Readonly<Record<string, string>>): ResourceRef {
   }
   if (labels.node) return { apiVersion: 'v1', kind: 'Node', name: labels.node };
   if (namespace) return { apiVersion: 'v1', kind: 'Namespace', name: namespace };
-  return { apiVersion: 'v1', kind: 'Alert', name: labels.alertname ?? 'unnamed' };
+  return { apiVersion: 'v1', kind: 'Alert', name: alertObjectName(labels.alertname) };
+}
+
+/** An alert about no Kubernetes object is named after the alert, made a valid name (it is not a cluster's). */
+function alertObjectName(alertname: string | undefined): string {
+  const name = (alertname ?? '').replace(/[\s\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}/]+/gu, '-').slice(0, 253);
+  return name.replace(/^-+|-+$/g, '') || 'unnamed';
 }
 
 function fingerprintOf(alert: Alert): string {
@@ -58,10 +71,11 @@ export function alertToFault(
   const resolved = alert.status === 'resolved';
   const message = alert.annotations.summary ?? alert.annotations.description ?? alert.annotations.message;
   const container = labels.container;
+  // Redacted before they are cut: a cut secret no longer looks like one.
   const boundedLabels = Object.fromEntries(
     Object.entries(labels)
       .slice(0, 64)
-      .map(([k, v]) => [k.slice(0, 317), v.slice(0, 63)]),
+      .map(([k, v]) => [k.slice(0, 317), redactNamed(k, v).slice(0, 63)]),
   );
   return {
     source: { kind: 'alertmanager', name: options.sourceName },
@@ -72,7 +86,7 @@ export function alertToFault(
     resource: resourceOf(labels),
     ...(container && { container: container.slice(0, 253) }),
     context: {
-      reason: (labels.alertname ?? 'alert').slice(0, 256),
+      reason: redact(labels.alertname ?? 'alert').slice(0, 256),
       ...(message && { message: redactBounded(message, faultLimits.message) }),
       labels: boundedLabels,
       ...(labels.node && { node: labels.node }),
@@ -81,9 +95,12 @@ export function alertToFault(
     observedAt: resolved && alert.endsAt ? alert.endsAt : alert.startsAt,
     resolved,
     raw: {
-      generatorURL: alert.generatorURL,
+      ...(alert.generatorURL !== undefined && { generatorURL: redactUrl(alert.generatorURL) }),
       annotations: Object.fromEntries(
-        Object.entries(alert.annotations).map(([k, v]) => [k, redactBounded(v, faultLimits.logLine)]),
+        Object.entries(alert.annotations).map(([k, v]) => [
+          k,
+          isSecretKeyName(k) ? redactionMask : redactBounded(v, faultLimits.logLine),
+        ]),
       ),
     },
   };

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { FaultClassSchema, faultLimits, type Fault } from '../../core/domain/fault.ts';
-import { redactBounded } from '../../core/domain/redact.ts';
+import { redact, redactBounded } from '../../core/domain/redact.ts';
 import { ResourceRefSchema } from '../../core/domain/resource.ts';
 import { SeveritySchema } from '../../core/domain/severity.ts';
 
@@ -42,7 +42,7 @@ export function genericToFault(
     resource: input.resource,
     ...(input.container !== undefined && { container: input.container }),
     context: {
-      ...(input.reason !== undefined && { reason: input.reason }),
+      ...(input.reason !== undefined && { reason: redact(input.reason) }),
       ...(input.message !== undefined && { message: redactBounded(input.message, faultLimits.message) }),
     },
     observedAt: input.observedAt ?? options.now,

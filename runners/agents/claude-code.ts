@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InvocationContext, AgentInvocation } from './agent-invocation.ts';
+import { profileEnv } from '../../core/domain/agent-profile.ts';
 
 const builtInTools = ['Bash', 'Read', 'Grep', 'Glob', 'Write', 'Edit', 'Skill', 'TodoWrite'];
 const alwaysDenied = ['WebFetch', 'WebSearch'];
@@ -57,8 +58,8 @@ export async function claudeCodeInvocation(context: InvocationContext): Promise<
       ...profile.args,
     ],
     env: {
-      ...profile.env,
-      ...(profile.apiKey && { ANTHROPIC_API_KEY: profile.apiKey }),
+      ...profileEnv(profile),
+      ...(profile.apiKey && { ANTHROPIC_API_KEY: profile.apiKey.reveal() }),
       ...(profile.baseUrl && { ANTHROPIC_BASE_URL: profile.baseUrl }),
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       DISABLE_TELEMETRY: '1',

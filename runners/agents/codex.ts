@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentInvocation, InvocationContext } from './agent-invocation.ts';
+import { profileEnv } from '../../core/domain/agent-profile.ts';
 import { tomlTable } from './toml.ts';
 
 export async function codexInvocation(context: InvocationContext): Promise<AgentInvocation> {
@@ -54,9 +55,9 @@ export async function codexInvocation(context: InvocationContext): Promise<Agent
       workspace.prompt,
     ],
     env: {
-      ...profile.env,
+      ...profileEnv(profile),
       CODEX_HOME: home,
-      ...(profile.apiKey && { OPENAI_API_KEY: profile.apiKey }),
+      ...(profile.apiKey && { OPENAI_API_KEY: profile.apiKey.reveal() }),
     },
     stream: 'codex',
   };

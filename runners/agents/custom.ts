@@ -1,6 +1,7 @@
 /** `custom`: any command, its argument list expanded from placeholders; it may name a stream format to reuse. */
 import { expandArgs } from '../triage/agent-profile.ts';
 import type { AgentInvocation, InvocationContext } from './agent-invocation.ts';
+import { profileEnv } from '../../core/domain/agent-profile.ts';
 
 export function customInvocation(context: InvocationContext): Promise<AgentInvocation> {
   const { profile, workspace, run, budget } = context;
@@ -8,10 +9,10 @@ export function customInvocation(context: InvocationContext): Promise<AgentInvoc
     command: profile.command,
     args: expandArgs(profile.args, workspace, run, { ...budget, maxTurns: context.maxTurns }),
     env: {
-      ...profile.env,
+      ...profileEnv(profile),
       ...(profile.model && { WATCHKEEPER_MODEL: profile.model }),
       ...(profile.baseUrl && { WATCHKEEPER_MODEL_BASE_URL: profile.baseUrl }),
-      ...(profile.apiKey && { WATCHKEEPER_MODEL_API_KEY: profile.apiKey }),
+      ...(profile.apiKey && { WATCHKEEPER_MODEL_API_KEY: profile.apiKey.reveal() }),
     },
     ...(profile.stream && { stream: profile.stream }),
   });

@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentInvocation, InvocationContext } from './agent-invocation.ts';
+import { profileEnv } from '../../core/domain/agent-profile.ts';
 
 export async function geminiInvocation(context: InvocationContext): Promise<AgentInvocation> {
   const { profile, workspace } = context;
@@ -45,8 +46,8 @@ export async function geminiInvocation(context: InvocationContext): Promise<Agen
       ...profile.args,
     ],
     env: {
-      ...profile.env,
-      ...(profile.apiKey && { GEMINI_API_KEY: profile.apiKey }),
+      ...profileEnv(profile),
+      ...(profile.apiKey && { GEMINI_API_KEY: profile.apiKey.reveal() }),
       ...(profile.baseUrl && { GOOGLE_GEMINI_BASE_URL: profile.baseUrl }),
       GEMINI_CLI_TRUST_WORKSPACE: 'true',
       GEMINI_TELEMETRY_ENABLED: 'false',

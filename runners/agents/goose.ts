@@ -4,6 +4,7 @@
  * no pre-tool hook we rely on: the kubectl guard on its PATH enforces the deny policy.
  */
 import type { AgentInvocation, InvocationContext } from './agent-invocation.ts';
+import { profileEnv } from '../../core/domain/agent-profile.ts';
 
 /** Goose takes an OpenAI-style base URL (`https://host/v1`) as a host and a path to the completions endpoint. */
 function openAiHost(baseUrl: string): Record<string, string> {
@@ -35,12 +36,12 @@ export function gooseInvocation(context: InvocationContext): Promise<AgentInvoca
       GOOSE_PROVIDER: 'openai',
       ...(profile.model && { GOOSE_MODEL: profile.model }),
       ...(profile.baseUrl && openAiHost(profile.baseUrl)),
-      ...(profile.apiKey && { OPENAI_API_KEY: profile.apiKey }),
+      ...(profile.apiKey && { OPENAI_API_KEY: profile.apiKey.reveal() }),
       GOOSE_MODE: 'auto',
       GOOSE_DISABLE_KEYRING: '1',
       GOOSE_DISABLE_SESSION_NAMING: '1',
       GOOSE_DISABLE_TOOL_CALL_SUMMARY: '1',
-      ...profile.env,
+      ...profileEnv(profile),
     },
     stream: 'goose',
   });

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { AgentProfile } from '../../core/domain/agent-profile.ts';
+import { profileEnv, type AgentProfile } from '../../core/domain/agent-profile.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { ReportStore } from '../../core/ports/report-store.ts';
 import type { Store } from '../../core/ports/store.ts';
@@ -107,7 +107,7 @@ export function createJobLauncher(options: JobLauncherOptions): TriageLauncher {
             'incident.json': await readFile(workspace.incidentFile, 'utf8'),
           },
           secretEnv: {
-            ...profile.env,
+            ...profileEnv(profile),
             WATCHKEEPER_REPORT_UPLOAD_URL: await options.reports.uploadLink(
               keys.report,
               'text/markdown',

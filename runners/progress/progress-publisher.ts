@@ -3,7 +3,7 @@
  * and publishes it on the bus (`watchkeeper.run.<id>.progress`, message id = run:seq), in order.
  */
 import { ProgressEventSchema, type ProgressEvent } from '../../core/domain/progress.ts';
-import { redactBounded } from '../../core/domain/redact.ts';
+import { redact, redactBounded } from '../../core/domain/redact.ts';
 import type { Bus } from '../../core/ports/bus.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { Store } from '../../core/ports/store.ts';
@@ -28,11 +28,13 @@ const limits: Record<string, number> = {
   callId: 128,
 };
 
+/** Every string field redacted (tool output, arguments, messages, even the model name), the long ones bounded. */
 function bounded(draft: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(draft).map(([key, value]) => {
+      if (typeof value !== 'string') return [key, value];
       const limit = limits[key];
-      return [key, typeof value === 'string' && limit !== undefined ? redactBounded(value, limit) : value];
+      return [key, limit === undefined ? redact(value) : redactBounded(value, limit)];
     }),
   );
 }

@@ -6,6 +6,7 @@ import { severities, type Severity } from '../../core/domain/severity.ts';
 import { RemediationActionSchema, type RemediationAction } from '../../core/domain/remediation.ts';
 import { patchProblem } from '../../core/domain/policies/remediation-patch.ts';
 import type { Confidence, TriageCard } from '../../core/domain/report.ts';
+import { redact } from '../../core/domain/redact.ts';
 
 export const requiredSections = [
   'Triage card',
@@ -45,7 +46,9 @@ function field(card: string, name: string): string | undefined {
   return new RegExp(`^[-*]\\s*\\**${name}\\**\\s*:\\s*(.+)$`, 'im').exec(card)?.[1]?.trim();
 }
 
-export function parseReport(markdown: string): ReportCheck {
+/** Parses the redacted report: the card and actions come from the same text as what is stored and posted. */
+export function parseReport(raw: string): ReportCheck {
+  const markdown = redact(raw);
   const problems: string[] = [];
   for (const title of requiredSections) {
     if (section(markdown, title) === undefined) problems.push(`missing section "## ${title}"`);

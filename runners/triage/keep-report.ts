@@ -4,7 +4,7 @@
  */
 import { asIncidentId } from '../../core/domain/ids.ts';
 import { runArtifactPrefix as runPrefix, transcriptKey } from '../../core/domain/report.ts';
-import { redact } from '../../core/domain/redact.ts';
+import { redact, redactJson } from '../../core/domain/redact.ts';
 import type { ReportStore } from '../../core/ports/report-store.ts';
 import type { Store } from '../../core/ports/store.ts';
 import type { LaunchRequest, RunResult } from '../../core/ports/triage-launcher.ts';
@@ -45,7 +45,7 @@ export async function keepReport(
     actions: check.report.actions,
     rejectedActions: check.report.rejectedActions,
   };
-  await deps.reports.put(keys.metadataKey, JSON.stringify(metadata, null, 2), 'application/json');
+  await deps.reports.put(keys.metadataKey, JSON.stringify(redactJson(metadata), null, 2), 'application/json');
   await deps.store.reports.save({
     runId: run.id,
     incidentId: asIncidentId(incident.id),

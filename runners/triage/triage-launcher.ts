@@ -26,6 +26,7 @@ import { prepareWorkspace, type Workspace } from '../workspace/prepare-workspace
 import { keepReport, keepTranscript } from './keep-report.ts';
 import { latestReportMarkdown } from '../reports/latest-report.ts';
 import { streamVerdict, withCost } from './run-verdict.ts';
+import { redactBounded } from '../../core/domain/redact.ts';
 
 export interface TriageLauncherOptions {
   readonly profiles: Readonly<Record<string, AgentProfile>>;
@@ -89,7 +90,7 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
         ok: false,
         failure: {
           reason: 'invalid_report',
-          detail: `the agent wrote no report at ${workspace.reportFile}${finalText ? `; its last message: ${finalText.slice(0, 200)}` : ''}`,
+          detail: `the agent wrote no report at ${workspace.reportFile}${finalText ? `; its last message: ${redactBounded(finalText, 200)}` : ''}`,
         },
       };
     }

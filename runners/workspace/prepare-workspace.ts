@@ -11,7 +11,7 @@ import type { RunBudget } from '../../core/domain/policies/budgets.ts';
 import { redact } from '../../core/domain/redact.ts';
 import { formatResource } from '../../core/domain/resource.ts';
 import type { TriageRun } from '../../core/domain/run.ts';
-import { fenceUntrusted, renderTemplate } from './render-prompt.ts';
+import { fenceUntrusted, inlineUntrusted, renderTemplate } from './render-prompt.ts';
 
 const promptTemplate = fileURLToPath(new URL('../../prompts/triage.md', import.meta.url));
 const skillsSource = fileURLToPath(new URL('../../skills/', import.meta.url));
@@ -94,8 +94,8 @@ export async function prepareWorkspace(input: WorkspaceInput): Promise<Workspace
 
   const faultLines = listed.map(({ member, fault }) =>
     fault
-      ? `- ${fault.class} on ${formatResource(fault.resource)}${fault.container ? ` (container ${fault.container})` : ''} — ${foldReasonText[member.reason]}`
-      : `- fault ${member.faultId} — ${foldReasonText[member.reason]}`,
+      ? `- ${fault.class} on ${inlineUntrusted(formatResource(fault.resource))}${fault.container ? ` (container ${inlineUntrusted(fault.container)})` : ''} — ${foldReasonText[member.reason]}`
+      : `- fault ${inlineUntrusted(member.faultId)} — ${foldReasonText[member.reason]}`,
   );
   if (input.faults.length > listed.length)
     faultLines.push(`- … and ${input.faults.length - listed.length} more in incident.json`);
@@ -109,13 +109,14 @@ export async function prepareWorkspace(input: WorkspaceInput): Promise<Workspace
     );
   const reportFile = join(dir, 'report.md');
   const prompt = renderTemplate(await readFile(promptTemplate, 'utf8'), {
-    title: input.incident.title,
+    // Names and titles come from the cluster or a webhook: quoted inline, never free text in the prompt.
+    title: inlineUntrusted(input.incident.title),
     skillsDir,
     reportFile,
     incidentId: input.incident.id,
     severity: input.incident.severity,
-    cluster: input.incident.cluster,
-    primaryResource: formatResource(input.incident.primaryResource),
+    cluster: inlineUntrusted(input.incident.cluster),
+    primaryResource: inlineUntrusted(formatResource(input.incident.primaryResource)),
     faultCount: String(input.incident.faultCount),
     faults: faultLines.join('\n'),
     kubeconfig: kubeconfigFile ?? '(none: no cluster access was configured for this run)',

@@ -11,6 +11,7 @@ import type { ProgressEvent } from '../../../core/domain/progress.ts';
 import { binaries } from '../../harness/process.ts';
 import { useAgentRunFixture } from './agent-run-fixture.ts';
 import { crashingPod, rootCause, triageScript } from './triage-scenario.ts';
+import { Secret } from '../../../core/domain/secret.ts';
 
 type BuiltIn = Exclude<AgentKind, 'custom'>;
 
@@ -52,7 +53,7 @@ describe('built-in agent CLIs triage a crash-looping pod', () => {
           env: {},
           skillsPath: kindDefaults[kind].skillsPath,
           model: 'scripted-model',
-          apiKey: 'test-key',
+          apiKey: new Secret('test-key'),
           price: { inputUsdPerMillion: 3, outputUsdPerMillion: 15 },
         },
         triageScript(space.name),

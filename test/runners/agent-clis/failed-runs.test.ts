@@ -7,6 +7,7 @@ import type { AgentProfile } from '../../../core/domain/agent-profile.ts';
 import { runPrefix } from '../../../runners/triage/keep-report.ts';
 import { binaries } from '../../harness/process.ts';
 import { useAgentRunFixture } from './agent-run-fixture.ts';
+import { Secret } from '../../../core/domain/secret.ts';
 
 const claude = (): Omit<AgentProfile, 'baseUrl'> => ({
   name: 'claude-code',
@@ -16,7 +17,7 @@ const claude = (): Omit<AgentProfile, 'baseUrl'> => ({
   env: {},
   skillsPath: '.claude/skills',
   model: 'scripted-model',
-  apiKey: 'test-key',
+  apiKey: new Secret('test-key'),
 });
 
 describe('failed agent runs', () => {
