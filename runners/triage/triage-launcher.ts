@@ -14,6 +14,7 @@ import type { Logger } from '../../core/ports/logger.ts';
 import type { ReportStore } from '../../core/ports/report-store.ts';
 import type { Store } from '../../core/ports/store.ts';
 import type { LaunchRequest, RunResult, TriageLauncher } from '../../core/ports/triage-launcher.ts';
+import { defaultLocalSandbox, type LocalSandbox } from '../local/local-sandbox.ts';
 import { outcomeToResult, stopLeftoverLocalRun } from '../local/local-process-launcher.ts';
 import { runSandboxedProcess, stderrFile, stdoutFile } from '../local/sandboxed-process.ts';
 import { prepareInvocation } from '../agents/agent-invocation.ts';
@@ -39,6 +40,8 @@ export interface TriageLauncherOptions {
   readonly killGraceMs?: number;
   /** The read-only Kubernetes MCP server command for agents (default: `kubernetes-mcp-server` on PATH). */
   readonly kubernetesMcpServer?: string;
+  /** How agent processes are contained (`agents.localSandbox`); default: bubblewrap. */
+  readonly sandbox?: LocalSandbox;
 }
 
 export function createTriageLauncher(options: TriageLauncherOptions): TriageLauncher {
@@ -192,6 +195,8 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
           timeoutMs,
           signal: AbortSignal.any([request.signal, hopeless.signal]),
           killGraceMs: graceMs,
+          sandbox: options.sandbox ?? defaultLocalSandbox,
+          tools: ['kubectl', 'helm', options.kubernetesMcpServer ?? 'kubernetes-mcp-server'],
           onSpawn: async (pid) => {
             await request.onSandbox({ kind: 'local', pid, host: hostname() });
             await progress.emit({
