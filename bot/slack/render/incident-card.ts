@@ -25,6 +25,8 @@ export interface CardView {
   readonly agents: readonly string[];
   /** Whether remediation can be proposed here (cluster access and remediation on). */
   readonly remediation?: boolean;
+  /** Local agent runs are not contained (`agents.localSandbox: none`): every card says so. */
+  readonly unsandboxed?: boolean;
   readonly now: Date;
 }
 
@@ -79,9 +81,12 @@ export function renderIncidentCard(view: CardView): SlackMessage {
   const note = statusNote(incident.state, view.waiting);
   if (note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: note }] });
   if (incident.state.status !== 'closed') blocks.push(actions(view));
+  const unsandboxed = view.unsandboxed
+    ? ' · :warning: local agent runs are not sandboxed (`agents.localSandbox: none`)'
+    : '';
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `Watchkeeper incident \`${incident.id}\`` }],
+    elements: [{ type: 'mrkdwn', text: `Watchkeeper incident \`${incident.id}\`${unsandboxed}` }],
   });
   const rootCause = conclusion ? ` — ${truncate(conclusion.card.rootCause, 150)}` : '';
   return {
