@@ -17,7 +17,7 @@ import { boltLogger } from './bolt-logger.ts';
 import type { IncidentActions } from './incident-actions.ts';
 import type { IncidentThreads } from './incident-threads.ts';
 import { parseTriageCommand, triageUsage } from './parse-triage-command.ts';
-import { codeText, escapeText, truncate } from './render/escape.ts';
+import { codeText, escapeBounded, truncate } from './render/escape.ts';
 import { permalink } from './render/message.ts';
 import { describeIncidents, describeIncident } from './render/incident-list.ts';
 
@@ -267,7 +267,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
             type: 'section',
             text: {
               type: 'mrkdwn',
-              text: `*${escapeText(truncate(incident.title, 200))}*\nAn agent investigates your question with the last report at hand; the answer comes in the thread.`,
+              text: `*${escapeBounded(incident.title, 200)}*\nAn agent investigates your question with the last report at hand; the answer comes in the thread.`,
             },
           },
           {
@@ -306,7 +306,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     if (!result.ok)
       return ack({ response_action: 'errors', errors: { [askInput.block]: plain(result.message) } });
     await ack();
-    await note(result.incidentId, `:speech_balloon: <@${user}> asked: ${codeText(truncate(question, 500))}`);
+    await note(result.incidentId, `:speech_balloon: <@${user}> asked: ${codeText(question, 500)}`);
   });
 
   app.event('app_mention', async ({ event, body, client }) => {
