@@ -19,6 +19,7 @@ import type { RunResult } from '../../core/ports/triage-launcher.ts';
 import { openStore, type OpenedStore } from '../../core/store/open-store.ts';
 import { openNatsBus } from '../../runners/bus/nats-bus.ts';
 import { createS3ReportStore } from '../../runners/reports/s3-report-store.ts';
+import { findOnPath } from '../../runners/local/sandbox-mounts.ts';
 import { createTriageLauncher } from '../../runners/triage/triage-launcher.ts';
 import { makeFault, makeIncident, makeRun } from '../fixtures/domain.ts';
 import { silentLogger } from '../fixtures/logger.ts';
@@ -104,6 +105,7 @@ describe('a prompt-injected Claude Code in the local sandbox', () => {
         namespace: space.name,
         pod,
         secret: secretName,
+        kubectl: findOnPath('kubectl', process.env.PATH) ?? '/usr/bin/kubectl',
         sleepSeconds,
         report: triageReport(space.name),
       }),

