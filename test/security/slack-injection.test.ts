@@ -39,7 +39,8 @@ function strings(call: Pick<RecordedCall, 'args'>): { markdown: string[]; mrkdwn
 /** What would notify people or hide where a link goes, in Slack's mrkdwn or in Markdown. */
 const liveMention = /<!(channel|here|everyone|subteam)|<@U999|(^|[^\u200b])@(here|channel|everyone)\b/;
 const hiddenMrkdwnLink = /<https?:\/\/evil[^>]*\|/;
-const hiddenMarkdownLink = /\]\(|\]\s*\[|^\s{0,3}\[[^\]]*\]:|<a\s/m;
+/** An inline link or image (`](`), a reference definition (`[x]:`) that reference links resolve to, raw HTML. */
+const hiddenMarkdownLink = /\]\(|^\s{0,3}\[[^\]]*\]:|<a\s/m;
 
 describe('Slack injection payloads from an agent report', () => {
   let wk: SlackRuntime;
@@ -139,7 +140,9 @@ describe('Slack injection payloads from an agent report', () => {
       ...wk.slack.responses.map((r) => ({ method: 'response_url', args: r.body, body: undefined })),
     ]) {
       const where = `${call.method} ${JSON.stringify(call.args).slice(0, 300)}`;
-      expect(call.body?.error, where).not.toMatch(/invalid_blocks|msg_blocks_too_long|msg_too_long/);
+      expect(String(call.body?.error ?? 'ok'), where).not.toMatch(
+        /invalid_blocks|msg_blocks_too_long|msg_too_long/,
+      );
       const { markdown, mrkdwn } = strings(call);
       for (const value of [...markdown, ...mrkdwn]) expect(value, where).not.toMatch(liveMention);
       for (const value of mrkdwn) expect(value, where).not.toMatch(hiddenMrkdwnLink);
