@@ -168,7 +168,14 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
           store: options.store,
           logger: options.logger,
         });
-        const invocation = await prepareInvocation(profile, workspace, run, budget);
+        const sandbox = options.sandbox ?? defaultLocalSandbox;
+        const invocation = await prepareInvocation(
+          profile,
+          workspace,
+          run,
+          budget,
+          sandbox.kind === 'bubblewrap',
+        );
         const progressFile = join(workspace.dir, 'progress.jsonl');
         const hopeless = new AbortController();
         const stream = followAgentStream(
@@ -195,7 +202,7 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
           timeoutMs,
           signal: AbortSignal.any([request.signal, hopeless.signal]),
           killGraceMs: graceMs,
-          sandbox: options.sandbox ?? defaultLocalSandbox,
+          sandbox,
           tools: ['kubectl', 'helm', options.kubernetesMcpServer ?? 'kubernetes-mcp-server'],
           onSpawn: async (pid) => {
             await request.onSandbox({ kind: 'local', pid, host: hostname() });
