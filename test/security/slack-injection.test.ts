@@ -140,7 +140,7 @@ describe('Slack injection payloads from an agent report', () => {
       ...wk.slack.responses.map((r) => ({ method: 'response_url', args: r.body, body: undefined })),
     ]) {
       const where = `${call.method} ${JSON.stringify(call.args).slice(0, 300)}`;
-      expect(String(call.body?.error ?? 'ok'), where).not.toMatch(
+      expect(JSON.stringify(call.body?.error ?? 'ok'), where).not.toMatch(
         /invalid_blocks|msg_blocks_too_long|msg_too_long/,
       );
       const { markdown, mrkdwn } = strings(call);
