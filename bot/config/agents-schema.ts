@@ -62,6 +62,21 @@ export const AgentsSchema = z
       .prefault({}),
     /** The read-only Kubernetes MCP server agents get (a command on the agent's PATH, or an absolute path). */
     kubernetesMcpServer: z.string().min(1).default('kubernetes-mcp-server'),
+    /**
+     * How local runs are contained: a bubblewrap sandbox (default; its user, network and extra read-only
+     * paths may be set here), or `none` (no containment: warned at start and shown on every card).
+     */
+    localSandbox: z
+      .union([
+        z.literal('none'),
+        z.strictObject({
+          uid: z.int().min(1).max(4_294_967_294).default(65534),
+          gid: z.int().min(1).max(4_294_967_294).default(65534),
+          network: z.enum(['host', 'none']).default('host'),
+          readOnlyPaths: z.array(z.string().regex(/^\//, 'an absolute path')).default([]),
+        }),
+      ])
+      .prefault({}),
     /** Where `kubernetes-job` runs are created. */
     jobs: z.strictObject({ namespace: z.string().min(1).default('watchkeeper-runs') }).prefault({}),
     profiles: z

@@ -41,6 +41,16 @@ export interface Config {
     readonly credentials: { readonly namespace: string; readonly serviceAccount: string };
     readonly jobsNamespace: string;
     readonly kubernetesMcpServer: string;
+    /** How local runs are contained (`agents.localSandbox`). */
+    readonly localSandbox:
+      | {
+          readonly kind: 'bubblewrap';
+          readonly uid: number;
+          readonly gid: number;
+          readonly network: 'host' | 'none';
+          readonly readOnlyPaths: readonly string[];
+        }
+      | { readonly kind: 'none' };
     readonly profiles: Readonly<Record<string, AgentProfile>>;
   };
   readonly mcpServers: readonly {

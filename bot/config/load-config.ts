@@ -222,6 +222,8 @@ function resolveAgents(file: ConfigFile, env: ConfigSources['env'], stateDir: st
     credentials: agents.credentials,
     jobsNamespace: agents.jobs.namespace,
     kubernetesMcpServer: agents.kubernetesMcpServer,
+    localSandbox:
+      agents.localSandbox === 'none' ? { kind: 'none' } : { kind: 'bubblewrap', ...agents.localSandbox },
     profiles,
   };
 }

@@ -25,6 +25,9 @@ import { muteDurations } from './action-ids.ts';
 import type { TriageCommand } from './parse-triage-command.ts';
 import { codeText, escapeText } from './render/escape.ts';
 
+/** A mute asked for within this much of an existing one's end is the same mute. */
+const muteSlackMs = 60_000;
+
 export type ActionResult =
   | { readonly ok: true; readonly message: string; readonly incidentId?: IncidentId }
   | { readonly ok: false; readonly message: string };
@@ -210,10 +213,25 @@ export function createIncidentActions(deps: {
     async mute(incidentId, userId, duration) {
       const incident = await find(incidentId);
       if (!incident) return missing(incidentId);
-      const length = muteDurations[duration];
-      if (!length) return { ok: false, message: `Unknown mute duration ${codeText(duration)}.` };
+      const length = Object.hasOwn(muteDurations, duration) ? muteDurations[duration] : undefined;
+      if (!length) return { ok: false, message: `Unknown mute duration ${codeText(duration, 20)}.` };
       const now = new Date();
       const expiresAt = new Date(now.getTime() + length.ms);
+      const until = (at: Date) =>
+        `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} {time}|${at.toISOString()}>`;
+      // muting what is already muted at least as long (a double click, a second person) adds nothing
+      const covering = (await store.silences.active(now)).find(
+        (silence) =>
+          silence.matcher.cluster === incident.cluster &&
+          silence.matcher.fingerprint === incident.fingerprint &&
+          Object.keys(silence.matcher).length === 2 &&
+          silence.expiresAt.getTime() >= expiresAt.getTime() - muteSlackMs,
+      );
+      if (covering)
+        return {
+          ok: false,
+          message: `This incident's cause is already muted until ${until(covering.expiresAt)}.`,
+        };
       await store.silences.add({
         id: deps.ids.newId(),
         matcher: { cluster: incident.cluster, fingerprint: incident.fingerprint },
@@ -226,7 +244,7 @@ export function createIncidentActions(deps: {
       return {
         ok: true,
         incidentId: incident.id,
-        message: `<@${userId}> muted new faults of this incident's cause for ${length.label} (until <!date^${Math.floor(expiresAt.getTime() / 1000)}^{date_short_pretty} {time}|${expiresAt.toISOString()}>).`,
+        message: `<@${userId}> muted new faults of this incident's cause for ${length.label} (until ${until(expiresAt)}).`,
       };
     },
 

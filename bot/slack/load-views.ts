@@ -23,6 +23,8 @@ export function createViewLoader(deps: {
   readonly agents: readonly string[];
   /** Whether remediation can be proposed (shows the button on reported incidents). */
   readonly remediation: boolean;
+  /** Local agent runs are not sandboxed (`agents.localSandbox: none`). */
+  readonly unsandboxed?: boolean;
   readonly now: () => Date;
 }): ViewLoader {
   const { store, reports } = deps;
@@ -73,6 +75,7 @@ export function createViewLoader(deps: {
         incident,
         agents: deps.agents,
         remediation: deps.remediation,
+        ...(deps.unsandboxed && { unsandboxed: true }),
         now: deps.now(),
         ...(cls !== undefined && { faultClass: cls }),
         ...(latest && { run: latest }),

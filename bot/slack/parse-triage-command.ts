@@ -1,7 +1,7 @@
 /** `/triage` arguments: `<kind>/<namespace>/<name> [cluster=…] [agent=…]`, `list`, `status <id>`, `help`. */
 import type { Severity } from '../../core/domain/severity.ts';
 import { severities } from '../../core/domain/severity.ts';
-import { escapeText, truncate } from './render/escape.ts';
+import { escapeBounded } from './render/escape.ts';
 
 export type TriageCommand =
   | { readonly type: 'help' }
@@ -123,5 +123,5 @@ const kinds: Readonly<Record<string, readonly [kind: string, apiVersion: string]
 
 /** A piece of the user's input quoted back in an error: bounded, escaped, no backticks to break the quote. */
 function echo(text: string): string {
-  return escapeText(truncate(text.replaceAll('`', ''), 80));
+  return escapeBounded(text.replaceAll('`', ''), 80);
 }

@@ -11,14 +11,16 @@ import type { Logger } from '../../core/ports/logger.ts';
 import type { ChatRepository } from '../../core/ports/chat-repository.ts';
 import type { SlackConfig } from '../config/config.ts';
 import type { SlackAction } from '../config/slack-schema.ts';
-import { actionIds, askInput, viewIds } from './action-ids.ts';
+import { actionIds, askInput, muteDurations, viewIds } from './action-ids.ts';
 import { createAuthorizer, type Authorizer } from './authorize.ts';
 import { boltLogger } from './bolt-logger.ts';
 import type { IncidentActions } from './incident-actions.ts';
 import type { IncidentThreads } from './incident-threads.ts';
 import { parseTriageCommand, triageUsage } from './parse-triage-command.ts';
-import { codeText, escapeText, truncate } from './render/escape.ts';
+import { codeText, escapeBounded, truncate } from './render/escape.ts';
 import { permalink } from './render/message.ts';
+import { staleTimestamp } from './request-freshness.ts';
+import { parseActionValue, type ActionValueRule } from './action-values.ts';
 import { describeIncidents, describeIncident } from './render/incident-list.ts';
 
 export interface SlackApp {
@@ -147,10 +149,32 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     }
   });
 
-  /** Buttons and menus on the card: the value is `<incident id>` or `<incident id>|<choice>`. */
+  /**
+   * One action at a time per incident in this process, so a double click's second delivery sees what the
+   * first did (and the action itself finds it already done) instead of racing it.
+   */
+  const inFlight = new Map<string, Promise<unknown>>();
+  function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = inFlight.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    inFlight.set(key, next);
+    void next
+      .finally(() => {
+        if (inFlight.get(key) === next) inFlight.delete(key);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Buttons and menus: the value is `<id>` or `<id>|<choice>`, checked against `rule` (values come from
+   * whoever sends the request, not only from our own buttons). `permission` is the slack.access entry the
+   * user needs; `undefined` when the action checks its own list (remediation approvers).
+   */
   function onAction(
     actionId: string,
-    permission: SlackAction,
+    permission: SlackAction | undefined,
+    rule: ActionValueRule,
     perform: (input: {
       incidentId: string;
       choice: string | undefined;
@@ -168,26 +192,35 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
           : action.type === 'static_select'
             ? (action.selected_option as { value: string }).value
             : undefined;
-      const [incidentId = '', choice] = (raw ?? '').split('|');
       const threadTs = threadOf(body.message);
       const where = {
         user: body.user.id,
         ...(body.channel?.id !== undefined && { channel: body.channel.id }),
         ...(threadTs !== undefined && { threadTs }),
       };
-      if (!(await allowed(body.user.id, permission))) {
+      if (permission && !(await allowed(body.user.id, permission))) {
         await tell(client, where, refusal(permission));
         return;
       }
+      const value = parseActionValue(raw, rule);
+      if (!value.ok) {
+        logger.warn(
+          { actionId, userId: body.user.id, problem: value.problem },
+          'refused a Slack action value',
+        );
+        await tell(
+          client,
+          where,
+          `:warning: That action's value is not one Watchkeeper offers (${value.problem}).`,
+        );
+        return;
+      }
+      const { id: incidentId, choice } = value;
       const actionTs = 'action_ts' in action ? action.action_ts : body.trigger_id;
       if (!(await first(`action:${body.user.id}:${actionId}:${actionTs}`))) return;
-      const outcome = await perform({
-        incidentId,
-        choice,
-        user: body.user.id,
-        client,
-        triggerId: body.trigger_id,
-      });
+      const outcome = await oneAtATime(incidentId, () =>
+        perform({ incidentId, choice, user: body.user.id, client, triggerId: body.trigger_id }),
+      );
       if (outcome?.reply) await tell(client, where, outcome.reply);
       if (outcome?.note) await note(outcome.incidentId ?? incidentId, outcome.note);
     });
@@ -196,7 +229,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   const ran = (result: Awaited<ReturnType<IncidentActions['requestRun']>>, noteText: string) =>
     result.ok ? { note: noteText } : { reply: `:warning: ${result.message}` };
 
-  onAction(actionIds.rerun, 'rerun', async ({ incidentId, user }) => {
+  onAction(actionIds.rerun, 'rerun', 'id', async ({ incidentId, user }) => {
     const previous = await actions.lastAgent(incidentId);
     const result = await actions.requestRun(incidentId, user, previous ? { agent: previous } : {});
     return ran(
@@ -205,7 +238,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     );
   });
 
-  onAction(actionIds.secondOpinion, 'rerun', async ({ incidentId, choice, user }) => {
+  onAction(actionIds.secondOpinion, 'rerun', 'id|name', async ({ incidentId, choice, user }) => {
     const result = await actions.requestRun(incidentId, user, {
       purpose: 'second_opinion',
       ...(choice !== undefined && { agent: choice }),
@@ -216,30 +249,38 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     );
   });
 
-  onAction(actionIds.resolve, 'resolve', async ({ incidentId, user }) => {
+  onAction(actionIds.resolve, 'resolve', 'id', async ({ incidentId, user }) => {
     const result = await actions.resolve(incidentId, user);
     return result.ok
       ? { note: `:large_green_circle: <@${user}> resolved the incident.` }
       : { reply: `:warning: ${result.message}` };
   });
 
-  onAction(actionIds.mute, 'mute', async ({ incidentId, choice, user }) => {
-    const result = await actions.mute(incidentId, user, choice ?? '');
-    return result.ok ? { note: `:mute: ${result.message}` } : { reply: `:warning: ${result.message}` };
-  });
+  onAction(
+    actionIds.mute,
+    'mute',
+    { choices: Object.keys(muteDurations) },
+    async ({ incidentId, choice, user }) => {
+      const result = await actions.mute(incidentId, user, choice ?? '');
+      return result.ok ? { note: `:mute: ${result.message}` } : { reply: `:warning: ${result.message}` };
+    },
+  );
 
-  onAction(actionIds.proposeRemediation, 'triage', async ({ incidentId, user }) => {
+  onAction(actionIds.proposeRemediation, 'triage', 'id', async ({ incidentId, user }) => {
     const result = await actions.proposeRemediation(incidentId, user);
     if (!result.ok) return { reply: `:warning: ${result.message}` };
     return { note: `:wrench: <@${user}> asked for a remediation proposal.` };
   });
 
-  /** Approve and Deny: who may is decided by remediation.approvers, checked in the vote itself. */
+  /**
+   * Approve and Deny: who may is decided by remediation.approvers alone, checked in the vote itself, so an
+   * approver needs no slack.access entry.
+   */
   for (const [actionId, decision] of [
     [actionIds.approveRemediation, 'approve'],
     [actionIds.denyRemediation, 'deny'],
   ] as const)
-    onAction(actionId, 'triage', async ({ incidentId: requestId, user }) => {
+    onAction(actionId, undefined, 'id', async ({ incidentId: requestId, user }) => {
       const result = await actions.voteRemediation(requestId, user, decision);
       if (!result.ok) return { reply: result.message };
       // a first approval under the two-person rule changes no lifecycle state, so nothing else refreshes it
@@ -250,7 +291,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       };
     });
 
-  onAction(actionIds.askFollowUp, 'ask', async ({ incidentId, client, triggerId }) => {
+  onAction(actionIds.askFollowUp, 'ask', 'id', async ({ incidentId, client, triggerId }) => {
     const incident = await actions.find(incidentId);
     if (!incident) return { reply: `:warning: There is no incident ${codeText(incidentId)}.` };
     await client.views.open({
@@ -267,7 +308,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
             type: 'section',
             text: {
               type: 'mrkdwn',
-              text: `*${escapeText(truncate(incident.title, 200))}*\nAn agent investigates your question with the last report at hand; the answer comes in the thread.`,
+              text: `*${escapeBounded(incident.title, 200)}*\nAn agent investigates your question with the last report at hand; the answer comes in the thread.`,
             },
           },
           {
@@ -306,7 +347,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     if (!result.ok)
       return ack({ response_action: 'errors', errors: { [askInput.block]: plain(result.message) } });
     await ack();
-    await note(result.incidentId, `:speech_balloon: <@${user}> asked: ${codeText(truncate(question, 500))}`);
+    await note(result.incidentId, `:speech_balloon: <@${user}> asked: ${codeText(question, 500)}`);
   });
 
   app.event('app_mention', async ({ event, body, client }) => {
@@ -365,6 +406,14 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       if (!receiver) return Promise.resolve(false);
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (path !== slackEventsPath) return Promise.resolve(false);
+      const stale = staleTimestamp(req);
+      if (stale) {
+        logger.warn({ reason: stale }, 'refused a Slack request outside the 5-minute window');
+        req.resume();
+        res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('refused: the request timestamp is more than 5 minutes off\n');
+        return Promise.resolve(true);
+      }
       receiver.requestListener(req, res);
       return Promise.resolve(true);
     },

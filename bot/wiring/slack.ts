@@ -17,6 +17,7 @@ import { createSendQueue } from '../slack/send-queue.ts';
 import { createProgressStreams } from '../slack/progress-stream.ts';
 import { createSlackApp, slackEventsPath } from '../slack/slack-app.ts';
 import { createSlackWriter } from '../slack/slack-writer.ts';
+import { runsLocally } from './triage.ts';
 import { uuidV7Gen } from './uuid-v7.ts';
 import type { IncidentId } from '../../core/domain/ids.ts';
 import type { RemediationService } from '../../core/services/remediation-service.ts';
@@ -156,6 +157,7 @@ export async function startSlack(
       linkTtlSeconds: config.reports.linkTtlSeconds,
       agents,
       remediation: remediation !== undefined,
+      unsandboxed: config.agents.localSandbox.kind === 'none' && runsLocally(config),
       now: () => new Date(),
     }),
     coalescer,

@@ -13,6 +13,8 @@ import { ConfigError } from '../../core/domain/errors.ts';
 import { createJobLauncher } from '../../runners/job/job-launcher.ts';
 import { createDispatchingLauncher } from '../../runners/triage/dispatching-launcher.ts';
 import { createTriageLauncher } from '../../runners/triage/triage-launcher.ts';
+import { unsandboxedWarning } from '../../runners/local/local-sandbox.ts';
+import { probeAdvice, probeBubblewrap } from '../../runners/local/sandbox-probe.ts';
 import type { Config } from '../config/config.ts';
 import { uuidV7Gen } from './uuid-v7.ts';
 
@@ -25,6 +27,24 @@ export function checkTriageConfig(config: Config, kubeconfig: KubeConfigChoice |
       'kubernetes-job needs cluster access: set watcher.kubeconfig (or KUBECONFIG)',
     );
   }
+  checkLocalSandbox(config);
+}
+
+/** Whether some profile runs on this machine (and so needs the local sandbox). */
+export function runsLocally(config: Config): boolean {
+  return Object.values(config.agents.profiles).some((p) => p.runner !== 'kubernetes-job');
+}
+
+/** Local runs get their sandbox or Watchkeeper does not start, unless the operator chose `none`. */
+function checkLocalSandbox(config: Config): void {
+  const sandbox = config.agents.localSandbox;
+  if (!runsLocally(config) || sandbox.kind === 'none') return;
+  const probe = probeBubblewrap(sandbox);
+  if (!probe.ok)
+    throw new ConfigError(
+      'agents.localSandbox',
+      `local agent runs cannot be sandboxed on this machine: ${probe.reason}; ${probeAdvice}`,
+    );
 }
 
 export function startTriage(
@@ -46,8 +66,11 @@ export function startTriage(
     );
     return undefined;
   }
+  if (config.agents.localSandbox.kind === 'none' && runsLocally(config))
+    logger.warn({ agents: names }, unsandboxedWarning);
   const local = createTriageLauncher({
     profiles: config.agents.profiles,
+    sandbox: config.agents.localSandbox,
     workRoot: config.agents.workDir,
     store: deps.store,
     reports: deps.reports,

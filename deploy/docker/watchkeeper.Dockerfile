@@ -5,6 +5,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:22-bookworm-slim
+# bubblewrap: the local agent sandbox (it needs user namespaces in the container; else run agents as Jobs)
+RUN apt-get update && apt-get install -y --no-install-recommends bubblewrap && rm -rf /var/lib/apt/lists/*
 RUN groupadd --gid 10001 watchkeeper && useradd --uid 10001 --gid 10001 --no-create-home watchkeeper
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

@@ -36,6 +36,8 @@ export interface InvocationContext {
   /** The MCP server entry every CLI gets (from the workspace's mcp.json), when the run has cluster access. */
   readonly kubernetesMcp?: { readonly command: string; readonly args: readonly string[] };
   readonly maxTurns: number;
+  /** The run is already inside Watchkeeper's sandbox (a CLI's own sandbox need not, or cannot, nest). */
+  readonly contained: boolean;
 }
 
 const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
@@ -55,6 +57,7 @@ export async function prepareInvocation(
   workspace: Workspace,
   run: TriageRun,
   budget: RunBudget,
+  contained = false,
 ): Promise<AgentInvocation> {
   const guard = await installKubectlGuard(workspace);
   const context: InvocationContext = {
@@ -65,6 +68,7 @@ export async function prepareInvocation(
     hookCommand: (cli) => `${quote(process.execPath)} ${quote(guardScript)} hook ${cli}`,
     ...(workspace.kubernetesMcp && { kubernetesMcp: workspace.kubernetesMcp }),
     maxTurns: Math.min(budget.maxTurns, profile.maxTurns ?? budget.maxTurns),
+    contained,
   };
   const built = await {
     'claude-code': claudeCodeInvocation,

@@ -1,8 +1,10 @@
 /**
  * Codex (`@openai/codex`) headless: `codex exec --json` with a per-run CODEX_HOME holding config.toml: the model
  * provider (Responses API, base URL, key variable), the read-only Kubernetes MCP server with its tools approved
- * (exec never asks), and a PreToolUse hook enforcing the deny policy. Locally the CLI's own workspace-write
- * sandbox applies (network on, for the apiserver); in a Job the pod is the sandbox.
+ * (exec never asks), and a PreToolUse hook enforcing the deny policy. Its own workspace-write sandbox (network
+ * on, for the apiserver) applies only where nothing else contains the run (`agents.localSandbox: none`): inside
+ * Watchkeeper's bubblewrap sandbox, which enforces the same, it cannot nest (its helper is not found there), and
+ * in a Job the pod is the sandbox.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -50,7 +52,7 @@ export async function codexInvocation(context: InvocationContext): Promise<Agent
       '--cd',
       workspace.dir,
       '--sandbox',
-      'workspace-write',
+      context.contained ? 'danger-full-access' : 'workspace-write',
       ...profile.args,
       workspace.prompt,
     ],

@@ -1,7 +1,9 @@
 // The deny policy for agents' tool calls: kubectl and helm commands that change the cluster, exec into pods or
-// move data, and file writes outside the run's workspace. Plain JavaScript because it runs inside the sandbox
-// (hooks and the kubectl guard), where only Node is certain to be present. Defence in depth: the run's token is
-// read-only anyway.
+// move data, and the file tools (Write, Edit…) writing outside the run's workspace. Plain JavaScript because it
+// runs inside the sandbox (hooks and the kubectl guard), where only Node is certain to be present. Defence in
+// depth on both counts: the run's token is read-only, and the local sandbox's file system is read-only outside
+// the workspace (and a private /tmp) whatever writes, Bash redirections included; this policy only gives the
+// agent a clear refusal early.
 
 const kubectlMutating = new Set([
   'apply',
@@ -41,30 +43,39 @@ const helmMutating = new Set([
   'repo',
   'plugin',
 ]);
-/** kubectl global flags that take a separate value (`-n shop`), so the value is not taken for the verb. */
+/**
+ * kubectl's global flags that take a value (`-n shop`, `--log-flush-frequency 5s`), so the value is not taken
+ * for the verb: every flag `kubectl options` (v1.32–1.36) lists with a non-boolean default. The boolean ones
+ * (`--insecure-skip-tls-verify`, `--match-server-version`, `--disable-compression`, `--warnings-as-errors`)
+ * never consume the next word.
+ */
 const kubectlValueFlags = new Set([
-  '-n',
-  '--namespace',
-  '--context',
-  '--cluster',
-  '--user',
-  '--kubeconfig',
-  '-s',
-  '--server',
-  '--token',
   '--as',
   '--as-group',
   '--as-uid',
-  '--request-timeout',
   '--cache-dir',
   '--certificate-authority',
   '--client-certificate',
   '--client-key',
-  '--tls-server-name',
-  '-v',
-  '--v',
+  '--cluster',
+  '--context',
+  '--kubeconfig',
+  '--log-flush-frequency',
+  '-n',
+  '--namespace',
+  '--password',
   '--profile',
   '--profile-output',
+  '--request-timeout',
+  '-s',
+  '--server',
+  '--tls-server-name',
+  '--token',
+  '--user',
+  '--username',
+  '-v',
+  '--v',
+  '--vmodule',
 ]);
 const helmValueFlags = new Set([
   '-n',
@@ -90,6 +101,10 @@ function positionals(words, valueFlags) {
   const result = [];
   for (let i = 0; i < words.length; i += 1) {
     const word = words[i];
+    if (word === '--') {
+      result.push(...words.slice(i + 1));
+      break;
+    }
     if (word.startsWith('-')) {
       if (!word.includes('=') && valueFlags.has(word)) i += 1;
       continue;

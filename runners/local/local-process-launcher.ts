@@ -1,12 +1,14 @@
 /**
- * The plainest launcher: one fixed command per run in a local sandbox; exit 0 is success. The scheduler tests
- * and simple custom setups use it; agent runs with workspaces and reports use the triage launcher.
+ * The plainest launcher: one fixed command per run; exit 0 is success. The scheduler tests use it (their stand-in
+ * agents write a shared ledger, so it runs them as a bare process group unless `sandbox` says otherwise);
+ * Watchkeeper's agent runs go through the triage launcher, which is sandboxed by default.
  */
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { LaunchRequest, RunResult, TriageLauncher } from '../../core/ports/triage-launcher.ts';
+import type { LocalSandbox } from './local-sandbox.ts';
 import { isProcessOfRun, killGroup } from './process-group.ts';
 import { runSandboxedProcess, stderrTail, type SandboxOutcome } from './sandboxed-process.ts';
 
@@ -19,6 +21,8 @@ export interface LocalProcessLauncherOptions {
   readonly workRoot: string;
   readonly logger: Logger;
   readonly killGraceMs?: number;
+  /** Default `none`: a process group with a minimal environment, nothing more. */
+  readonly sandbox?: LocalSandbox;
 }
 
 /** How a sandbox's end reads as a run result (exit 0 = success). */
@@ -88,6 +92,7 @@ export function createLocalProcessLauncher(options: LocalProcessLauncherOptions)
         timeoutMs: budget.wallTimeMs,
         signal,
         killGraceMs: graceMs,
+        sandbox: options.sandbox ?? { kind: 'none' },
         onSpawn: (pid) => request.onSandbox({ kind: 'local', pid, host: hostname() }),
       });
       return outcomeToResult(outcome, dir, budget.wallTimeMs);

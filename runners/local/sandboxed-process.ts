@@ -1,17 +1,24 @@
 /**
- * Runs one command as a local sandbox: leader of its own process group (through the sandbox guard, so it dies
- * with Watchkeeper), a minimal environment, its own working folder as HOME, a deadline; the whole tree is killed
- * at the deadline or on abort. stdout and stderr go to files in the folder (the transcript).
+ * Runs one command as a local sandbox: by default inside bubblewrap (see bubblewrap.ts: only the workspace
+ * writable, its own namespaces, an unprivileged user when Watchkeeper is root), with a minimal explicit
+ * environment, its working folder as HOME, a deadline, and every process of the run killed at the end. With
+ * `agents.localSandbox: none` it is only a process group (led by the sandbox guard, so it dies with
+ * Watchkeeper). stdout and stderr go to files in the folder (the transcript).
  */
-import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bubblewrapCommand, runningAsRoot } from './bubblewrap.ts';
+import type { LocalSandbox } from './local-sandbox.ts';
 import { killGroup } from './process-group.ts';
+import { chownTreeSync } from './workspace-owner.ts';
 
 /** Leads the run's process group and takes it down if this process dies (see the script). */
 const guardScript = fileURLToPath(new URL('sandbox-guard.mjs', import.meta.url));
+/** Watchkeeper's deny hooks and kubectl guard, which run inside the sandbox. */
+const hooksDir = fileURLToPath(new URL('../hooks/', import.meta.url));
 const passThrough = ['PATH', 'LANG', 'TZ'] as const;
 
 export interface SandboxedProcessOptions {
@@ -24,6 +31,10 @@ export interface SandboxedProcessOptions {
   readonly signal: AbortSignal;
   readonly killGraceMs: number;
   readonly onSpawn: (pid: number) => Promise<void>;
+  /** How the run is contained (`agents.localSandbox`). */
+  readonly sandbox: LocalSandbox;
+  /** Other programs the run starts (kubectl, the MCP server): shown read-only in the sandbox. */
+  readonly tools?: readonly string[];
 }
 
 export type SandboxOutcome =
@@ -34,22 +45,70 @@ export type SandboxOutcome =
 export const stdoutFile = 'stdout.log';
 export const stderrFile = 'stderr.log';
 
+/** Files the command line names (a custom agent's script): shown read-only, never anything under the workspace. */
+function namedFiles(args: readonly string[], workspace: string): string[] {
+  return args.filter(
+    (arg) =>
+      isAbsolute(arg) &&
+      arg.length < 4096 &&
+      !arg.includes('\n') &&
+      !arg.startsWith(`${workspace}/`) &&
+      existsSync(arg),
+  );
+}
+
+function spawnInSandbox(options: SandboxedProcessOptions, env: Record<string, string>): ChildProcess {
+  const sandbox = options.sandbox;
+  if (sandbox.kind === 'none') {
+    return spawn(process.execPath, [guardScript, String(process.pid), options.command, ...options.args], {
+      cwd: options.cwd,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env,
+    });
+  }
+  if (runningAsRoot()) chownTreeSync(options.cwd, sandbox.uid, sandbox.gid);
+  const node = realpathSync(process.execPath);
+  const bwrap = bubblewrapCommand(sandbox, {
+    workspace: options.cwd,
+    command: options.command,
+    args: options.args,
+    tools: [process.execPath, ...(options.tools ?? [])],
+    readOnlyPaths: [hooksDir, dirname(dirname(node)), ...namedFiles(options.args, options.cwd)],
+    path: env.PATH,
+  });
+  const child = spawn('bwrap', bwrap.argv, {
+    cwd: options.cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    env,
+  });
+  const argsPipe = child.stdio[3];
+  if (argsPipe && 'end' in argsPipe) {
+    argsPipe.on('error', () => undefined); // bwrap gone before reading: its exit says why
+    argsPipe.end(bwrap.argsOnFd);
+  }
+  return child;
+}
+
 export async function runSandboxedProcess(options: SandboxedProcessOptions): Promise<SandboxOutcome> {
   const base = Object.fromEntries(
     passThrough.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
   );
-  const child = spawn(
-    process.execPath,
-    [guardScript, String(process.pid), options.command, ...options.args],
-    {
-      cwd: options.cwd,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...base, HOME: options.cwd, ...options.env },
-    },
-  );
-  child.stdout.pipe(createWriteStream(join(options.cwd, stdoutFile)));
-  child.stderr.pipe(createWriteStream(join(options.cwd, stderrFile)));
+  const env: Record<string, string> = {
+    ...base,
+    HOME: options.cwd,
+    ...(options.sandbox.kind === 'bubblewrap' && { TMPDIR: '/tmp' }),
+    ...options.env,
+  };
+  let child: ChildProcess;
+  try {
+    child = spawnInSandbox(options, env);
+  } catch (error) {
+    return { kind: 'not_started', error: `could not start the sandbox: ${(error as Error).message}` };
+  }
+  child.stdout?.pipe(createWriteStream(join(options.cwd, stdoutFile)));
+  child.stderr?.pipe(createWriteStream(join(options.cwd, stderrFile)));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>(
     (resolve) => {
       child.once('error', (error) => resolve({ code: null, signal: null, error }));
@@ -59,9 +118,10 @@ export async function runSandboxedProcess(options: SandboxedProcessOptions): Pro
   const pid = child.pid;
   if (pid === undefined) {
     const { error } = await exited;
+    const what = options.sandbox.kind === 'bubblewrap' ? 'the bubblewrap sandbox (bwrap)' : options.command;
     return {
       kind: 'not_started',
-      error: `could not start ${options.command}: ${error?.message ?? 'unknown error'}`,
+      error: `could not start ${what}: ${error?.message ?? 'unknown error'}`,
     };
   }
   await options.onSpawn(pid);

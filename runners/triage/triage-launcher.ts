@@ -14,6 +14,7 @@ import type { Logger } from '../../core/ports/logger.ts';
 import type { ReportStore } from '../../core/ports/report-store.ts';
 import type { Store } from '../../core/ports/store.ts';
 import type { LaunchRequest, RunResult, TriageLauncher } from '../../core/ports/triage-launcher.ts';
+import { defaultLocalSandbox, type LocalSandbox } from '../local/local-sandbox.ts';
 import { outcomeToResult, stopLeftoverLocalRun } from '../local/local-process-launcher.ts';
 import { runSandboxedProcess, stderrFile, stdoutFile } from '../local/sandboxed-process.ts';
 import { prepareInvocation } from '../agents/agent-invocation.ts';
@@ -40,6 +41,8 @@ export interface TriageLauncherOptions {
   readonly killGraceMs?: number;
   /** The read-only Kubernetes MCP server command for agents (default: `kubernetes-mcp-server` on PATH). */
   readonly kubernetesMcpServer?: string;
+  /** How agent processes are contained (`agents.localSandbox`); default: bubblewrap. */
+  readonly sandbox?: LocalSandbox;
 }
 
 export function createTriageLauncher(options: TriageLauncherOptions): TriageLauncher {
@@ -166,7 +169,14 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
           store: options.store,
           logger: options.logger,
         });
-        const invocation = await prepareInvocation(profile, workspace, run, budget);
+        const sandbox = options.sandbox ?? defaultLocalSandbox;
+        const invocation = await prepareInvocation(
+          profile,
+          workspace,
+          run,
+          budget,
+          sandbox.kind === 'bubblewrap',
+        );
         const progressFile = join(workspace.dir, 'progress.jsonl');
         const hopeless = new AbortController();
         const stream = followAgentStream(
@@ -193,6 +203,8 @@ export function createTriageLauncher(options: TriageLauncherOptions): TriageLaun
           timeoutMs,
           signal: AbortSignal.any([request.signal, hopeless.signal]),
           killGraceMs: graceMs,
+          sandbox,
+          tools: ['kubectl', 'helm', options.kubernetesMcpServer ?? 'kubernetes-mcp-server'],
           onSpawn: async (pid) => {
             await request.onSandbox({ kind: 'local', pid, host: hostname() });
             await progress.emit({

@@ -1,7 +1,9 @@
 /**
  * `npm run bench:runner`: time from "run requested" (launch called) to "agent process started" for the local
  * runner (minting the run token, preparing the workspace, spawning the sandbox) and to "Job created" for the
- * Kubernetes Job runner, on the harness cluster. Last line: one JSON object.
+ * Kubernetes Job runner, on the harness cluster; and, for the local runner, the whole no-op run (sandbox set up,
+ * node started and exited, sandbox torn down), which is where the bubblewrap sandbox costs. Last line: one JSON
+ * object.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -66,6 +68,7 @@ try {
       logger: silentLogger,
     });
 
+    const totals: number[] = [];
     async function measure(launcher: TriageLauncher): Promise<number[]> {
       const samples: number[] = [];
       for (let i = 0; i < runs; i += 1) {
@@ -86,16 +89,20 @@ try {
           },
         });
         samples.push(spawned);
+        if (launcher === local) totals.push(performance.now() - started);
       }
       return samples;
     }
     const localSamples = await measure(local);
     const jobSamples = await measure(job);
     await store.close();
-    return { local: median(localSamples), job: median(jobSamples) };
+    return { local: median(localSamples), job: median(jobSamples), localRun: median(totals) };
   });
   console.log(
     `local runner: run requested → agent process started, p50 ${figures.local.toFixed(0)} ms over ${runs} runs (goal < 300 ms)`,
+  );
+  console.log(
+    `local runner: a whole no-op run (requested → sandbox gone), p50 ${figures.localRun.toFixed(0)} ms over ${runs} runs`,
   );
   console.log(
     `Job runner: run requested → Job created, p50 ${figures.job.toFixed(0)} ms over ${runs} runs (goal < 500 ms)`,
@@ -104,6 +111,7 @@ try {
     JSON.stringify({
       bench: 'runner',
       local_start_ms_p50: Math.round(figures.local),
+      local_run_ms_p50: Math.round(figures.localRun),
       job_create_ms_p50: Math.round(figures.job),
     }),
   );

@@ -6,7 +6,7 @@ import type { IncidentState } from '../../../core/domain/incident-state.ts';
 import type { TriageCard } from '../../../core/domain/report.ts';
 import type { TriageRun } from '../../../core/domain/run.ts';
 import { actionIds, muteDurations } from '../action-ids.ts';
-import { codeText, escapeText, truncate } from './escape.ts';
+import { codeText, escapeBounded, escapeText, truncate, oneLine } from './escape.ts';
 import { formatCost, formatDuration, severityIcon, type SlackMessage } from './message.ts';
 
 export interface CardView {
@@ -25,6 +25,8 @@ export interface CardView {
   readonly agents: readonly string[];
   /** Whether remediation can be proposed here (cluster access and remediation on). */
   readonly remediation?: boolean;
+  /** Local agent runs are not contained (`agents.localSandbox: none`): every card says so. */
+  readonly unsandboxed?: boolean;
   readonly now: Date;
 }
 
@@ -48,14 +50,14 @@ export function renderIncidentCard(view: CardView): SlackMessage {
   const { incident, run } = view;
   const icon = severityIcon[incident.severity] ?? ':white_circle:';
   const resource = formatResource(incident.primaryResource);
-  const title = escapeText(truncate(incident.title, 200));
+  const title = escapeBounded(oneLine(incident.title), 200);
   const ended = incident.resolvedAt ?? incident.closedAt;
   const elapsed = (ended ?? view.now).getTime() - incident.createdAt.getTime();
   const fields = [
     `*State*\n${stateText[incident.state.status]}`,
     `*Severity*\n${escapeText(incident.severity)}`,
-    `*Cluster*\n${codeText(truncate(incident.cluster, 100))}`,
-    `*Resource*\n${codeText(truncate(resource, 200))}`,
+    `*Cluster*\n${codeText(incident.cluster, 100)}`,
+    `*Resource*\n${codeText(resource, 200)}`,
     `*Agent*\n${run ? codeText(run.agent) : '—'}`,
     `*Elapsed*\n${elapsed < 60_000 ? '<1m' : formatDuration(Math.floor(elapsed / 60_000) * 60_000).replace(/ 00s$/, '')}`,
     `*Cost*\n${formatCost(view.costUsd)}`,
@@ -72,16 +74,19 @@ export function renderIncidentCard(view: CardView): SlackMessage {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `*Root cause* (${escapeText(conclusion.card.confidence)} confidence): ${escapeText(truncate(conclusion.card.rootCause, 600))}${link}`,
+        text: `*Root cause* (${escapeText(conclusion.card.confidence)} confidence): ${escapeBounded(conclusion.card.rootCause, 600)}${link}`,
       },
     });
   }
   const note = statusNote(incident.state, view.waiting);
   if (note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: note }] });
   if (incident.state.status !== 'closed') blocks.push(actions(view));
+  const unsandboxed = view.unsandboxed
+    ? ' · :warning: local agent runs are not sandboxed (`agents.localSandbox: none`)'
+    : '';
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `Watchkeeper incident \`${incident.id}\`` }],
+    elements: [{ type: 'mrkdwn', text: `Watchkeeper incident \`${incident.id}\`${unsandboxed}` }],
   });
   const rootCause = conclusion ? ` — ${truncate(conclusion.card.rootCause, 150)}` : '';
   return {
@@ -93,9 +98,9 @@ export function renderIncidentCard(view: CardView): SlackMessage {
 }
 
 function statusNote(state: IncidentState, waiting: string | undefined): string | undefined {
-  if (state.status === 'triage_failed') return `:warning: ${escapeText(truncate(state.reason, 300))}`;
-  if (state.status === 'resolved') return `Resolved: ${escapeText(truncate(state.reason, 300))}`;
-  if (state.status === 'triage_queued' && waiting) return `:hourglass: ${escapeText(truncate(waiting, 300))}`;
+  if (state.status === 'triage_failed') return `:warning: ${escapeBounded(state.reason, 300)}`;
+  if (state.status === 'resolved') return `Resolved: ${escapeBounded(state.reason, 300)}`;
+  if (state.status === 'triage_queued' && waiting) return `:hourglass: ${escapeBounded(waiting, 300)}`;
   return undefined;
 }
 

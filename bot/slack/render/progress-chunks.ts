@@ -1,7 +1,7 @@
 /** A run's progress as Slack streaming chunks: one task per tool call, its status following the result. */
 import type { TaskUpdateChunk } from '@slack/types';
 import type { ProgressEvent } from '../../../core/domain/progress.ts';
-import { escapeText, oneLine, truncate } from './escape.ts';
+import { escapeBounded, oneLine } from './escape.ts';
 
 /** Task updates for `events` (only those after `afterSeq`), in order; a result updates its call's task. */
 export function progressChunks(events: readonly ProgressEvent[], afterSeq = 0): TaskUpdateChunk[] {
@@ -11,7 +11,7 @@ export function progressChunks(events: readonly ProgressEvent[], afterSeq = 0): 
     const fresh = event.seq > afterSeq;
     switch (event.type) {
       case 'tool.called': {
-        const title = escapeText(truncate(oneLine(`${event.tool} ${event.summary}`), 200));
+        const title = escapeBounded(oneLine(`${event.tool} ${event.summary}`), 200);
         titles.set(event.callId, title);
         if (fresh)
           chunks.push({ type: 'task_update', id: taskId(event.callId), title, status: 'in_progress' });
@@ -24,8 +24,7 @@ export function progressChunks(events: readonly ProgressEvent[], afterSeq = 0): 
             id: taskId(event.callId),
             title: titles.get(event.callId) ?? 'tool call',
             status: event.ok ? 'complete' : 'error',
-            ...(event.excerpt !== undefined &&
-              !event.ok && { output: escapeText(truncate(event.excerpt, 300)) }),
+            ...(event.excerpt !== undefined && !event.ok && { output: escapeBounded(event.excerpt, 300) }),
           });
         break;
       case 'tool.denied':
@@ -33,9 +32,9 @@ export function progressChunks(events: readonly ProgressEvent[], afterSeq = 0): 
           chunks.push({
             type: 'task_update',
             id: `denied-${event.seq}`,
-            title: escapeText(truncate(`denied ${event.tool}`, 200)),
+            title: escapeBounded(`denied ${event.tool}`, 200),
             status: 'error',
-            details: escapeText(truncate(event.reason, 300)),
+            details: escapeBounded(event.reason, 300),
           });
         break;
       case 'error':
@@ -43,7 +42,7 @@ export function progressChunks(events: readonly ProgressEvent[], afterSeq = 0): 
           chunks.push({
             type: 'task_update',
             id: `error-${event.seq}`,
-            title: escapeText(truncate(oneLine(event.message), 200)),
+            title: escapeBounded(oneLine(event.message), 200),
             status: 'error',
           });
         break;

@@ -5,7 +5,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { ProgressEvent } from '../../../core/domain/progress.ts';
 import type { TriageRun } from '../../../core/domain/run.ts';
-import { codeText, escapeText, truncate } from './escape.ts';
+import { codeText, escapeBounded, escapeText, truncateEscaped } from './escape.ts';
 import { formatCost, formatDuration, formatTokens, type SlackMessage } from './message.ts';
 
 interface Step {
@@ -46,7 +46,7 @@ export function renderProgress(
         const step: Step = {
           callId: event.callId,
           icon: ':hourglass_flowing_sand:',
-          text: `${codeText(truncate(event.tool, 60))} ${escapeText(truncate(event.summary, 160))}`,
+          text: `${codeText(event.tool, 60)} ${escapeBounded(event.summary, 160)}`,
         };
         steps.push(step);
         byCall.set(event.callId, step);
@@ -60,11 +60,11 @@ export function renderProgress(
       case 'tool.denied':
         steps.push({
           icon: ':no_entry:',
-          text: `denied ${codeText(truncate(event.tool, 60))}: ${escapeText(truncate(event.reason, 160))}`,
+          text: `denied ${codeText(event.tool, 60)}: ${escapeBounded(event.reason, 160)}`,
         });
         break;
       case 'error':
-        steps.push({ icon: ':warning:', text: escapeText(truncate(event.message, 200)) });
+        steps.push({ icon: ':warning:', text: escapeBounded(event.message, 200) });
         break;
       case 'assistant.message':
         thought = event.excerpt;
@@ -77,7 +77,7 @@ export function renderProgress(
   const header = `*${purposeText[run.purpose]}* by ${codeText(run.agent)}${model ? ` (${codeText(model)})` : ''}`;
   const hidden = Math.max(0, steps.length - options.maxLines);
   const lines = steps.slice(hidden).map((step) => `${step.icon} ${step.text}`);
-  if (!finished && thought) lines.push(`:thought_balloon: _${escapeText(truncate(thought, 200))}_`);
+  if (!finished && thought) lines.push(`:thought_balloon: _${escapeBounded(thought, 200)}_`);
   let body = lines.join('\n');
   let dropped = hidden;
   while (body.length > maxSectionChars && lines.length > 1) {
@@ -89,7 +89,7 @@ export function renderProgress(
   if (body === '') body = '_starting…_';
   const blocks: KnownBlock[] = [
     { type: 'context', elements: [{ type: 'mrkdwn', text: header }] },
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(body, 2_950) } },
+    { type: 'section', text: { type: 'mrkdwn', text: truncateEscaped(body, 2_950) } },
   ];
   const ended = run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled';
   const status = finished

@@ -7,7 +7,7 @@ import type { KnownBlock } from '@slack/types';
 import { formatResource } from '../../../core/domain/resource.ts';
 import type { RemediationRequest } from '../../../core/domain/remediation.ts';
 import { actionIds } from '../action-ids.ts';
-import { codeText, escapeText, truncate } from './escape.ts';
+import { codeText, escapeBounded, escapeText, truncateEscaped } from './escape.ts';
 import type { SlackMessage } from './message.ts';
 
 const statusText: Readonly<Record<RemediationRequest['status'], string>> = {
@@ -33,15 +33,15 @@ export function renderRemediation(request: RemediationRequest, now: Date): Slack
     },
   ];
   request.actions.slice(0, 10).forEach((action, i) => {
-    const diff = truncate(request.dryRun[i] ?? '', 1_500).replaceAll('```', "'''");
+    const diff = escapeBounded((request.dryRun[i] ?? '').replaceAll('```', "'''"), 1_500);
     blocks.push({
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: truncate(
+        text: truncateEscaped(
           `*${i + 1}. ${escapeText(action.type)}* ${codeText(formatResource(action.target))}\n` +
-            `_Why:_ ${escapeText(truncate(action.rationale, 300))}\n_Risk:_ ${escapeText(truncate(action.risk, 300))}\n` +
-            `Dry run (what would change):\n\`\`\`${escapeText(diff)}\`\`\``,
+            `_Why:_ ${escapeBounded(action.rationale, 300)}\n_Risk:_ ${escapeBounded(action.risk, 300)}\n` +
+            `Dry run (what would change):\n\`\`\`${diff}\`\`\``,
           2_900,
         ),
       },
@@ -52,9 +52,9 @@ export function renderRemediation(request: RemediationRequest, now: Date): Slack
       `${a.decision === 'approve' ? 'approved' : 'denied'} by ${a.actor.type === 'slack-user' ? `<@${a.actor.userId}>` : 'system'}`,
   );
   const result = request.verification
-    ? `${request.verification.ok ? 'Verified' : 'Not verified'}: ${escapeText(truncate(request.verification.detail, 500))}`
+    ? `${request.verification.ok ? 'Verified' : 'Not verified'}: ${escapeBounded(request.verification.detail, 500)}`
     : request.execution?.error
-      ? `Execution failed: ${escapeText(truncate(request.execution.error, 500))}`
+      ? `Execution failed: ${escapeBounded(request.execution.error, 500)}`
       : undefined;
   const context = [
     ...decided,

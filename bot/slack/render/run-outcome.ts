@@ -4,7 +4,15 @@ import type { Comparison } from '../../../core/domain/policies/compare-conclusio
 import type { TriageCard } from '../../../core/domain/report.ts';
 import type { RunFailureReason, TriageRun } from '../../../core/domain/run.ts';
 import { actionIds } from '../action-ids.ts';
-import { codeText, escapeText, safeMarkdown, truncate } from './escape.ts';
+import {
+  codeText,
+  escapeBounded,
+  escapeText,
+  safeMarkdown,
+  truncate,
+  truncateMarkdown,
+  truncateEscaped,
+} from './escape.ts';
 import { usageText } from './progress-timeline.ts';
 import type { SlackMessage } from './message.ts';
 
@@ -36,7 +44,7 @@ export function renderSucceededRun(view: SucceededRunView): SlackMessage {
   const { run, card } = view;
   const heading =
     run.purpose === 'follow_up'
-      ? `:speech_balloon: *Answer* to ${codeText(truncate(run.question ?? '', 300))}`
+      ? `:speech_balloon: *Answer* to ${codeText(run.question ?? '', 300)}`
       : `:memo: *${run.purpose === 'second_opinion' ? 'Second opinion' : 'Triage report'}* by ${codeText(run.agent)}`;
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: heading } },
@@ -44,12 +52,15 @@ export function renderSucceededRun(view: SucceededRunView): SlackMessage {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `*Root cause* (${escapeText(card.confidence)} confidence): ${escapeText(truncate(card.rootCause, 1_500))}`,
+        text: `*Root cause* (${escapeText(card.confidence)} confidence): ${escapeBounded(card.rootCause, 1_500)}`,
       },
     },
   ];
   if (view.cardMarkdown)
-    blocks.push({ type: 'markdown', text: truncate(safeMarkdown(view.cardMarkdown), maxCardMarkdown) });
+    blocks.push({
+      type: 'markdown',
+      text: truncateMarkdown(safeMarkdown(view.cardMarkdown), maxCardMarkdown),
+    });
   const link = view.reportUrl ? `<${view.reportUrl}|Full report>` : 'Full report in the report store';
   blocks.push({
     type: 'context',
@@ -65,7 +76,7 @@ export function renderSucceededRun(view: SucceededRunView): SlackMessage {
 
 export function renderFailedRun(run: TriageRun, transcriptUrl?: string): SlackMessage {
   const reason = run.failure?.reason ?? 'crashed';
-  const detail = run.failure?.detail ? `\n${codeText(truncate(run.failure.detail, 500))}` : '';
+  const detail = run.failure?.detail ? `\n${codeText(run.failure.detail, 500)}` : '';
   const blocks: KnownBlock[] = [
     {
       type: 'section',
@@ -106,7 +117,7 @@ export function renderComparison(
       ? `\nThey differ on: ${comparison.differences.map(escapeText).join(', ')}`
       : '';
   const side = (label: string, card: TriageCard) =>
-    `*${label}* (${escapeText(card.confidence)}): ${escapeText(truncate(card.rootCause, 1_200))}`;
+    `*${label}* (${escapeText(card.confidence)}): ${escapeBounded(card.rootCause, 1_200)}`;
   return {
     text: comparison.agree ? 'The second opinion agrees' : 'The second opinion differs',
     blocks: [
@@ -114,8 +125,8 @@ export function renderComparison(
       {
         type: 'section',
         fields: [
-          { type: 'mrkdwn', text: truncate(side(first.run.agent, first.card), 1_990) },
-          { type: 'mrkdwn', text: truncate(side(second.run.agent, second.card), 1_990) },
+          { type: 'mrkdwn', text: truncateEscaped(side(first.run.agent, first.card), 1_990) },
+          { type: 'mrkdwn', text: truncateEscaped(side(second.run.agent, second.card), 1_990) },
         ],
       },
     ],
