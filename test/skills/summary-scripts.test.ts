@@ -374,7 +374,7 @@ describe('the summary scripts, with the triage token on the harness cluster', ()
     const run = await script('pod-summary.sh', [quotaNamespace, name]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/- ReplicaSet api-\w+ revision 1/);
-    expect(run.stdout).toMatch(/- Deployment api,/);
+    expect(run.stdout).toMatch(/- Deployment api revision 1, /);
     expect(run.stdout).toMatch(
       /ReplicaSet api-\w+:\n(.*\n)*?.*Warning FailedCreate x\d+: .*exceeded quota: pods/,
     );
@@ -401,6 +401,21 @@ describe('the summary scripts, with the triage token on the harness cluster', ()
         ),
       30_000,
     );
+    // The newest ReplicaSet is held by the quota too; wait for its own FailedCreate.
+    await until(
+      "the newest ReplicaSet's FailedCreate",
+      async () => {
+        const sets = await admin.apps.listNamespacedReplicaSet({ namespace: quotaNamespace });
+        const newest = sets.items.find(
+          (rs) => rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] === '2',
+        );
+        const events = await admin.core.listNamespacedEvent({ namespace: quotaNamespace });
+        return events.items.some(
+          (e) => e.reason === 'FailedCreate' && e.involvedObject.name === newest?.metadata?.name,
+        );
+      },
+      60_000,
+    );
     const run = await script('workload-summary.sh', [quotaNamespace, 'deployment/api']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/== Deployment .*\/api\n.*\n.*replicas desired 2/);
@@ -414,7 +429,7 @@ describe('the summary scripts, with the triage token on the harness cluster', ()
     expect(run.stdout).not.toMatch(/pod-template-hash/);
     expect(run.stdout).toMatch(/ResourceQuota pods: pods 1\/1 \(!\)/);
     expect(run.stdout).toMatch(/LimitRange defaults Container: max memory=1Gi default memory=256Mi/);
-    expect(run.stdout).toMatch(/1 Pending: api-/);
+    expect(run.stdout).toMatch(/== pods\n {2}1 Pending(?: \(newest revision\))?: api-/);
     expect(run.stdout).toMatch(/HPA: none targets this workload/);
     expect(run.stdout).toMatch(/ReplicaSet api-\w+ \(newest\):[\s\S]*FailedCreate/);
     expectOnlyBoundedReads(run);
@@ -431,5 +446,9 @@ describe('the summary scripts, with the triage token on the harness cluster', ()
     expect(usage.code).toBe(2);
     expect(usage.stdout).toMatch(/^usage: workload-summary\.sh NAMESPACE KIND\/NAME/);
     expect(usage.calls).toEqual([]);
+    // Arguments are names, never flags: nothing reaches kubectl that could point it elsewhere.
+    const flag = await script('pod-summary.sh', [namespace, '--server=https://127.0.0.1:1']);
+    expect(flag.code).toBe(2);
+    expect(flag.calls).toEqual([]);
   });
 });

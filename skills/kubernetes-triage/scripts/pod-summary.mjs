@@ -9,6 +9,7 @@ import {
   age,
   eventsFor,
   getJson,
+  isName,
   kubectl,
   oneLine,
   output,
@@ -21,7 +22,8 @@ const args = process.argv.slice(2);
 const tailAt = args.indexOf('--tail');
 const tail = tailAt >= 0 ? Math.min(200, Math.max(1, Number(args.splice(tailAt, 2)[1]) || 40)) : 40;
 const [namespace, podName] = args;
-if (!namespace || !podName) usage('usage: pod-summary.sh NAMESPACE POD [--tail N]   (read-only)');
+if (!isName(namespace) || !isName(podName))
+  usage('usage: pod-summary.sh NAMESPACE POD [--tail N]   (read-only)');
 
 const out = output();
 const podRead = await getJson(['pod', podName, '-n', namespace]);

@@ -8,6 +8,7 @@ import {
   age,
   eventsFor,
   getJson,
+  isName,
   oneLine,
   output,
   printConfigReferences,
@@ -34,7 +35,7 @@ const [namespace, ref] = process.argv.slice(2);
 const [rawKind, name] = (ref ?? '').split('/');
 const kindKey = aliases[rawKind?.toLowerCase()] ?? rawKind?.toLowerCase()?.replace(/s$/, '');
 const target = kinds[kindKey];
-if (!namespace || !name || !target)
+if (!isName(namespace) || !isName(name) || !target)
   usage(
     'usage: workload-summary.sh NAMESPACE KIND/NAME   (kind: deployment, statefulset, daemonset, job, cronjob)',
   );

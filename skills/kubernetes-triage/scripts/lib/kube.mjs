@@ -196,6 +196,11 @@ export function lastChange(metadata) {
   return times.sort().at(-1) ?? metadata?.creationTimestamp;
 }
 
+/** A namespace or object name as Kubernetes allows it; anything else (a `--flag`, a path) is refused. */
+export function isName(value) {
+  return typeof value === 'string' && value.length <= 253 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value);
+}
+
 export function usage(text) {
   process.stdout.write(`${text}\n`);
   process.exit(2);
