@@ -115,7 +115,7 @@ function describeResources(resources) {
 out.section('containers');
 for (const { spec: c, kind, status: s } of containers) {
   out.line(
-    `- ${c.name} [${kind}] image ${c.image}${s?.imageID ? '' : ' (not pulled yet)'}; ready=${s?.ready ?? false} ` +
+    `- ${c.name} [${kind}] image ${c.image}${s ? (s.imageID ? '' : ' (not pulled yet)') : ' (no status yet)'}; ready=${s?.ready ?? false} ` +
       `restarts=${s?.restartCount ?? 0}${s?.started === false ? ' started=false' : ''}`,
   );
   out.line(`    state: ${describeState(s?.state)}`);
@@ -145,7 +145,7 @@ function logPlan(s) {
 const logReads = await Promise.all(
   containers.map(async ({ spec: c, status: s }) => {
     const plan = logPlan(s);
-    if (!plan) return { name: c.name, skipped: true };
+    if (!plan) return { name: c.name, skipped: true, started: s?.state?.running !== undefined };
     const result = await kubectl([
       'logs',
       podName,
@@ -163,7 +163,9 @@ const logReads = await Promise.all(
 out.section(`logs (per container, last ${tail} lines)`);
 for (const read of logReads) {
   if (read.skipped) {
-    out.line(`- ${read.name}: healthy and never restarted — logs not read`);
+    out.line(
+      `- ${read.name}: ${read.started ? 'healthy and never restarted — logs not read' : 'not started yet — no logs'}`,
+    );
     continue;
   }
   const which = read.plan.previous ? 'previous run' : 'current/last run';

@@ -106,7 +106,26 @@ export async function eventsFor(namespace, kind, name, limit = 15) {
       last: event.lastTimestamp ?? event.eventTime ?? event.series?.lastObservedTime ?? event.firstTimestamp,
     }))
     .sort((a, b) => new Date(a.last ?? 0).getTime() - new Date(b.last ?? 0).getTime());
-  return { ok: true, value: items.slice(-limit), total: items.length };
+  const folded = foldRepeats(items);
+  return { ok: true, value: folded.slice(-limit), total: folded.length };
+}
+
+/** Generated pod names (`api-867f4ddd8b-zqph5`) make repeats of one event look different; fold them into one. */
+function foldRepeats(items) {
+  const generated = /\b[a-z0-9]([-a-z0-9]*[a-z0-9])?-[a-z0-9]{5}\b/g;
+  const byKey = new Map();
+  for (const item of items) {
+    const key = `${item.type}|${item.reason}|${item.message.replace('(combined from similar events): ', '').replace(generated, '*')}`;
+    const seen = byKey.get(key);
+    if (seen) {
+      seen.count += item.count;
+      seen.last = item.last;
+      seen.message = item.message;
+      byKey.delete(key);
+      byKey.set(key, seen);
+    } else byKey.set(key, { ...item });
+  }
+  return [...byKey.values()];
 }
 
 export function printEvents(out, label, result) {
