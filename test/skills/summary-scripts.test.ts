@@ -105,6 +105,7 @@ describe('the summary scripts, with the triage token on the harness cluster', ()
     await admin.core.createNode({
       body: { metadata: { name: node, labels: { 'watchkeeper.test/skill': 'true' } } },
     });
+    const kubeletPort = kubelet.port;
     // The node controllers write to a new Node too: read-modify-write until no one came in between.
     await retryOnConflict(async () => {
       const created = await admin.core.readNode({ name: node });
@@ -114,7 +115,7 @@ describe('the summary scripts, with the triage token on the harness cluster', ()
           ...created,
           status: {
             addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
-            daemonEndpoints: { kubeletEndpoint: { Port: kubelet.port } },
+            daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
             conditions: [
               {
                 type: 'Ready',
@@ -444,6 +445,62 @@ describe('the summary scripts, with the triage token on the harness cluster', ()
     expect(run.stdout).toMatch(/HPA: none targets this workload/);
     expect(run.stdout).toMatch(/ReplicaSet api-\w+ \(newest\):[\s\S]*FailedCreate/);
     expectOnlyBoundedReads(run);
+  });
+
+  it('with a token that may read only pods, prints each refused read once as a constraint and goes on', async () => {
+    // A narrower identity than triage: pods and their logs in this namespace, nothing else.
+    const serviceAccount = `wk-pods-only-${namespace}`;
+    await applyManifests(admin, [
+      `apiVersion: v1
+kind: ServiceAccount
+metadata: { name: ${serviceAccount}, namespace: watchkeeper-system }
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: { name: pods-only, namespace: ${namespace} }
+rules: [{ apiGroups: [''], resources: [pods, pods/log], verbs: [get] }]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: { name: pods-only, namespace: ${namespace} }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: pods-only }
+subjects: [{ kind: ServiceAccount, name: ${serviceAccount}, namespace: watchkeeper-system }]
+`,
+    ]);
+    const narrow = await mintRunToken(
+      admin.config,
+      { namespace: 'watchkeeper-system', serviceAccount },
+      { id: `narrow-${Date.now()}`, deadline: new Date(Date.now() + 10 * 60_000) },
+    );
+    try {
+      await writeFile(env.KUBECONFIG!, runKubeconfig(admin.config, narrow.token), { mode: 0o600 });
+      let run: Run = { code: -1, stdout: '', calls: [] };
+      await until(
+        'the Role is in force',
+        async () => {
+          run = await script('pod-summary.sh', [namespace, 'web']);
+          return run.code === 0;
+        },
+        15_000,
+        500,
+      );
+      expect(run.stdout).toContain('panic: dial tcp'); // what it may read, it reads
+      for (const refused of [
+        /FORBIDDEN events of Pod web/,
+        /FORBIDDEN ConfigMap checkout-config/,
+        /FORBIDDEN node /,
+      ])
+        expect(run.stdout).toMatch(refused);
+      expect(run.stdout).toMatch(/record it under constraints; do not retry/);
+      expect(new Set(run.calls).size, 'no call is repeated').toBe(run.calls.length);
+    } finally {
+      await writeFile(env.KUBECONFIG!, runKubeconfig(admin.config, token!.token), { mode: 0o600 });
+      await narrow.revoke();
+      await admin.core.deleteNamespacedServiceAccount({
+        name: serviceAccount,
+        namespace: 'watchkeeper-system',
+      });
+    }
   });
 
   it('says clearly when the object is not there, and how to go on', async () => {
