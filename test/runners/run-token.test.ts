@@ -67,10 +67,10 @@ describe('per-run credentials minted with TokenRequest (real apiserver)', () => 
 
     const summary = formatAccess(await accessSummary(kubeconfig));
     expect(summary).toMatch(
-      /^can: list pods, get pods\/log, list events, list nodes, list deployments\.apps$/m,
+      /^can: list pods, get pods\/log, list events, list nodes, list configmaps, list deployments\.apps, list jobs\.batch, list horizontalpodautoscalers\.autoscaling, list ingresses\.networking\.k8s\.io, list validatingwebhookconfigurations\.admissionregistration\.k8s\.io, list customresourcedefinitions\.apiextensions\.k8s\.io, list rolebindings\.rbac\.authorization\.k8s\.io$/m,
     );
     expect(summary).toMatch(
-      /^cannot: get secrets, create pods\/exec, delete pods, patch deployments\.apps$/m,
+      /^cannot: get secrets, create pods\/exec, list pods\.metrics\.k8s\.io, create pods, delete pods, patch deployments\.apps$/m,
     );
 
     await token.revoke();
