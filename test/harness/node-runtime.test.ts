@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSandboxedProcess, stdoutFile } from '../../runners/local/sandboxed-process.ts';
+import { defaultLocalSandbox } from '../../runners/local/local-sandbox.ts';
 
 describe('the Node the tests and the agent CLIs run on', () => {
   let dir: string;
@@ -28,6 +29,7 @@ describe('the Node the tests and the agent CLIs run on', () => {
       timeoutMs: 30_000,
       signal: new AbortController().signal,
       killGraceMs: 1_000,
+      sandbox: defaultLocalSandbox, // as agent CLIs run: the sandbox must find the same Node on PATH
       onSpawn: () => Promise.resolve(),
     });
     expect(outcome).toEqual({ kind: 'exited', code: 0, signal: null });

@@ -15,6 +15,7 @@ import { AuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kindDefaults } from '../../core/domain/agent-kinds.ts';
 import { asIncidentId } from '../../core/domain/ids.ts';
+import { Secret } from '../../core/domain/secret.ts';
 import type { RunResult } from '../../core/ports/triage-launcher.ts';
 import { openStore, type OpenedStore } from '../../core/store/open-store.ts';
 import { openNatsBus } from '../../runners/bus/nats-bus.ts';
@@ -140,7 +141,7 @@ describe('a prompt-injected Claude Code in the local sandbox', () => {
           env: {},
           skillsPath: kindDefaults['claude-code'].skillsPath,
           model: 'scripted-model',
-          apiKey: 'test-key',
+          apiKey: new Secret('test-key'),
           baseUrl: model.url,
         },
       },
