@@ -27,7 +27,9 @@ export function onRealNode(
       ...(spec.tolerations ?? []),
       { key: node.taint.key, operator: 'Equal', value: node.taint.value, effect: node.taint.effect },
     ],
-    containers: spec.containers.map((c) => ({ imagePullPolicy: 'Never', resources: smallResources, ...c })),
+    containers: spec.containers.map((c): V1Container =>
+      Object.assign({ imagePullPolicy: 'Never', resources: smallResources }, c),
+    ),
   };
 }
 
@@ -87,11 +89,11 @@ export function realPod(
   node: RealNode,
   name: string,
   container: V1Container,
-  labels: Record<string, string> = {},
+  options: { labels?: Record<string, string>; restartPolicy?: 'Always' | 'Never' | 'OnFailure' } = {},
 ): V1Pod {
   return {
-    metadata: { name, labels: { app: name, ...labels } },
-    spec: onRealNode(node, { restartPolicy: 'Always', containers: [container] }),
+    metadata: { name, labels: { app: name, ...options.labels } },
+    spec: onRealNode(node, { restartPolicy: options.restartPolicy ?? 'Always', containers: [container] }),
   };
 }
 
@@ -161,7 +163,10 @@ export async function fixDeployment(
       {
         op: 'replace',
         path: '/spec/template/spec/containers/0',
-        value: { imagePullPolicy: 'Never', resources: smallResources, ...app(node.images.healthy) },
+        value: Object.assign(
+          { imagePullPolicy: 'Never', resources: smallResources },
+          app(node.images.healthy),
+        ),
       },
     ],
   });

@@ -106,7 +106,7 @@ export async function ensureClusterPki(dir: string): Promise<ClusterPki> {
       'ca.crt',
     ]);
   }
-  const leaves: ReadonlyArray<readonly [file: string, name: string, subject: string, extensions: string]> = [
+  const leaves: readonly (readonly [file: string, name: string, subject: string, extensions: string])[] = [
     [
       pki.serverCert,
       'apiserver',

@@ -98,7 +98,7 @@ function requireTools(): void {
   if (process.getuid?.() !== 0) throw new Error('harness: the real node needs root (kubelet, containerd)');
 }
 
-async function runcPath(): Promise<string> {
+function runcPath(): string {
   for (const candidate of ['/usr/sbin/runc', '/usr/bin/runc']) if (existsSync(candidate)) return candidate;
   throw new Error('harness: runc not found (apt-get install runc)');
 }
@@ -137,7 +137,7 @@ async function nodeReady(client: KubeClient): Promise<boolean> {
 }
 
 async function healthy(state: RealNodeState, kube: KubeInfo): Promise<boolean> {
-  if (!state.info || state.info.server !== kube.server) return false;
+  if (state.info?.server !== kube.server) return false;
   if (state.pids.length !== 2 || !state.pids.every((pid) => commandLine(pid)?.includes(state.dir)))
     return false;
   return nodeReady(kubeClient(kube.kubeconfigPath)).catch(() => false);
@@ -221,7 +221,7 @@ async function writeConfigs(paths: NodePaths, pki: ClusterPki, server: string): 
   ]) {
     await mkdir(dir, { recursive: true });
   }
-  await writeFile(paths.containerdConfig, containerdConfig(paths, await runcPath()));
+  await writeFile(paths.containerdConfig, containerdConfig(paths, runcPath()));
   await writeFile(join(paths.cniConfDir, '10-wk-real-node.conflist'), cniConfig(paths));
   await writeFile(
     paths.kubeletConfig,
