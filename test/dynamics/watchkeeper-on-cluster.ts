@@ -56,6 +56,17 @@ export const quietPeriodMs = Number(process.env.WATCHKEEPER_TEST_QUIET_MS ?? 5 *
 /** Extra `incidents:` lines for the config (e.g. a shorter quiet period, once the config has one). */
 export const incidentsConfig: readonly string[] = [];
 
+/**
+ * Scenarios run side by side on 2 cores: their `watchkeeper start` processes (tsx compiling the whole bot)
+ * start one after another, so none waits minutes for CPU while the others compile.
+ */
+let startQueue: Promise<unknown> = Promise.resolve();
+function startOneAtATime<T>(start: () => Promise<T>): Promise<T> {
+  const next = startQueue.then(start, start);
+  startQueue = next.catch(() => undefined);
+  return next;
+}
+
 export interface IncidentView {
   readonly incident: Incident;
   readonly history: readonly TransitionRecord[];
@@ -104,11 +115,19 @@ export async function watchNamespace(
       ...(incidentsConfig.length > 0 ? ['incidents:', ...incidentsConfig.map((l) => `  ${l}`)] : []),
     ].join('\n'),
   );
-  const cli = startCli(['--config', 'watchkeeper.yaml', 'start'], {
-    cwd,
-    env: { WATCHKEEPER_DATABASE_URL: database.url },
+  const cli = await startOneAtATime(() => {
+    const started = startCli(['--config', 'watchkeeper.yaml', 'start'], {
+      cwd,
+      env: { WATCHKEEPER_DATABASE_URL: database.url },
+    });
+    return started.waitForLine(/watching .* as cluster harness/, 180_000).then(
+      () => started,
+      (error: unknown) => {
+        started.child.kill('SIGKILL');
+        throw error;
+      },
+    );
   });
-  await cli.waitForLine(/watching .* as cluster harness/, 60_000);
   const store = await openStore({ kind: 'postgres', url: database.url });
   const startedAt = Date.now();
   const timeline: TimelineEntry[] = [];
