@@ -19,6 +19,11 @@ export const WatcherSchema = z
     cooldownSeconds: z.number().int().min(0).max(86_400).default(60),
     /** Faults known only from Events (failing probes, mounts) resolve after this long without a new Event. */
     eventTtlSeconds: z.number().int().min(10).max(86_400).default(600),
+    /**
+     * A container's crash loop (exits with an error, CrashLoopBackOff, OOMKilled) is one fault until the container
+     * has run ready, without restarting, this long.
+     */
+    healthySeconds: z.number().int().min(0).max(86_400).default(120),
     /** Attach the failing container's last log lines to crash faults (needs `get pods/log`). */
     fetchLogs: z.boolean().default(true),
   })

@@ -62,6 +62,7 @@ export function watcherOptions(
     graceMs: settings.graceSeconds * 1000,
     cooldownMs: settings.cooldownSeconds * 1000,
     eventTtlMs: settings.eventTtlSeconds * 1000,
+    healthyMs: settings.healthySeconds * 1000,
     fetchLogs: settings.fetchLogs,
     waitForList: false,
   };

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { FaultClass, FaultContext } from '../../core/domain/fault.ts';
 import type { ResourceRef } from '../../core/domain/resource.ts';
+import { problemKey } from './problems.ts';
 
 export interface DetectedFault {
   readonly class: FaultClass;
@@ -10,16 +11,20 @@ export interface DetectedFault {
   readonly context: FaultContext;
 }
 
-/** Stable across restarts and re-emissions: the same condition on the same object is the same fault. */
+/**
+ * Stable across restarts, re-emissions and refinements: the same problem on the same object (and container) is
+ * the same fault, whichever class of its family the kubelet shows at the moment (see problems.ts).
+ */
 export function faultIdOf(
   cluster: string,
   fault: Pick<DetectedFault, 'class' | 'resource' | 'container'>,
 ): string {
+  const problem = problemKey(fault.class);
   const identity = [
     cluster,
-    fault.class,
+    problem,
     fault.resource.uid ?? `${fault.resource.kind}/${fault.resource.namespace ?? ''}/${fault.resource.name}`,
     fault.container ?? '',
   ];
-  return `${fault.class}-${createHash('sha256').update(identity.join('\u0000')).digest('hex').slice(0, 24)}`;
+  return `${problem}-${createHash('sha256').update(identity.join('\u0000')).digest('hex').slice(0, 24)}`;
 }

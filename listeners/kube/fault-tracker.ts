@@ -2,10 +2,16 @@
  * Turns level observations ("these faults hold on this object now") into edges: a fault is reported when it
  * appears (after its grace period, and not again within the cooldown after it cleared), and reported resolved
  * when it disappears, when its object is deleted, or, for Event-only faults, when the Events stop.
+ *
+ * A container's problem (problems.ts) is not over when the kubelet stops showing it for a moment: it is held
+ * until the container has run healthy for the healthy period (a crash loop) or has started (an image pull,
+ * a configuration error). While it holds, a more specific class refines it: re-reported with the same faultId.
  */
 import type { Fault } from '../../core/domain/fault.ts';
 import { classSeverity } from '../../core/domain/policies/severity-rules.ts';
 import { faultIdOf, type DetectedFault } from './detected-fault.ts';
+import type { ContainerHealth } from './pod-rules.ts';
+import { heldUntil, refines } from './problems.ts';
 import type { GracedFault } from './workload-rules.ts';
 
 export interface TrackerSettings {
@@ -17,6 +23,8 @@ export interface TrackerSettings {
   readonly cooldownMs: number;
   /** An Event-only fault resolves when no matching Event arrived for this long. */
   readonly eventTtlMs: number;
+  /** A crash-looping container's fault resolves once it has run ready, without restarting, this long. */
+  readonly healthyMs: number;
 }
 
 interface Tracked {
@@ -26,6 +34,8 @@ interface Tracked {
   since: Date | undefined;
   reported: boolean;
   lastEventAt?: Date;
+  /** Held while not visible, and its container healthy since then (at this restart count). */
+  healthy?: { readonly since: Date; readonly restartCount: number };
 }
 
 export class FaultTracker {
@@ -41,21 +51,34 @@ export class FaultTracker {
     this.emit = emit;
   }
 
-  /** The complete set of faults that hold for one object now. */
-  observe(objectKey: string, detected: readonly GracedFault[], now: Date): void {
+  /**
+   * The complete set of faults that hold for one object now. `health` (pods only) says how each container is
+   * doing, so a container's problem is held through the moments it is not visible; without it nothing is held.
+   */
+  observe(
+    objectKey: string,
+    detected: readonly GracedFault[],
+    now: Date,
+    health?: ReadonlyMap<string, ContainerHealth>,
+  ): void {
     const previous = this.byObject.get(objectKey) ?? new Map<string, Tracked>();
     const current = new Map<string, Tracked>();
     for (const fault of detected) {
       const id = faultIdOf(this.settings.cluster, fault);
-      const known = previous.get(id);
+      const known = current.get(id) ?? previous.get(id);
       const since = fault.since?.getTime() === 0 ? (known?.since ?? now) : fault.since;
       const tracked: Tracked = known ?? { id, detected: fault, firstSeen: now, since, reported: false };
-      tracked.detected = fault;
+      this.refine(tracked, fault, now);
       tracked.since = since;
+      delete tracked.healthy;
       current.set(id, tracked);
       this.maybeReport(tracked, now);
     }
-    for (const [id, tracked] of previous) if (!current.has(id)) this.clear(tracked, now);
+    for (const [id, tracked] of previous) {
+      if (current.has(id)) continue;
+      if (this.holds(tracked, health, now)) current.set(id, tracked);
+      else this.clear(tracked, now);
+    }
     if (current.size > 0) this.byObject.set(objectKey, current);
     else this.byObject.delete(objectKey);
   }
@@ -81,33 +104,75 @@ export class FaultTracker {
     this.maybeReport(tracked, now);
   }
 
-  /** Reports what outlasted its grace or cooldown, and resolves Event-only faults whose Events stopped. */
+  /**
+   * Reports what outlasted its grace or cooldown, resolves held faults whose container has now been healthy
+   * for the healthy period, and Event-only faults whose Events stopped.
+   */
   sweep(now: Date): void {
-    for (const faults of this.byObject.values())
-      for (const tracked of faults.values()) this.maybeReport(tracked, now);
+    for (const [objectKey, faults] of this.byObject) {
+      for (const [id, tracked] of faults) {
+        if (tracked.healthy && this.elapsed(tracked.healthy.since, now) >= this.settings.healthyMs) {
+          faults.delete(id);
+          this.clear(tracked, now);
+        } else this.maybeReport(tracked, now);
+      }
+      if (faults.size === 0) this.byObject.delete(objectKey);
+    }
     for (const [id, tracked] of this.fromEvents) {
-      const quietFor = now.getTime() - (tracked.lastEventAt ?? tracked.firstSeen).getTime();
-      if (quietFor >= this.settings.eventTtlMs) {
+      if (this.elapsed(tracked.lastEventAt ?? tracked.firstSeen, now) >= this.settings.eventTtlMs) {
         this.fromEvents.delete(id);
         this.clear(tracked, now);
       } else this.maybeReport(tracked, now);
     }
     for (const [id, at] of this.clearedAt) {
-      if (now.getTime() - at.getTime() > this.settings.cooldownMs) this.clearedAt.delete(id);
+      if (this.elapsed(at, now) > this.settings.cooldownMs) this.clearedAt.delete(id);
     }
   }
 
-  /** Faults that hold right now and have been reported. */
+  /** Faults that hold right now (held ones included) and have been reported. */
   active(): Fault[] {
     const all = [...[...this.byObject.values()].flatMap((m) => [...m.values()]), ...this.fromEvents.values()];
     return all.filter((t) => t.reported).map((t) => this.toFault(t, false, t.firstSeen));
   }
 
+  private elapsed(from: Date, now: Date): number {
+    return now.getTime() - from.getTime();
+  }
+
+  /** Takes the new observation unless it is less specific; a reported fault that got more specific is re-sent. */
+  private refine(tracked: Tracked, fault: DetectedFault, now: Date): void {
+    const before = tracked.detected.class;
+    if (fault.class !== before && !refines(fault.class, before)) return;
+    tracked.detected = fault;
+    if (tracked.reported && fault.class !== before) this.emit(this.toFault(tracked, false, now), fault);
+  }
+
+  /** Whether a fault that is not visible now still holds, because its container is not yet healthy. */
+  private holds(
+    tracked: Tracked,
+    health: ReadonlyMap<string, ContainerHealth> | undefined,
+    now: Date,
+  ): boolean {
+    const until = heldUntil(tracked.detected.class);
+    const container = tracked.detected.container;
+    const state = container === undefined ? undefined : health?.get(container);
+    if (until === undefined || state === undefined) return false;
+    if (until === 'started') return !state.started;
+    if (!state.healthy) {
+      delete tracked.healthy;
+      return true;
+    }
+    if (tracked.healthy?.restartCount !== state.restartCount) {
+      tracked.healthy = { since: now, restartCount: state.restartCount };
+    }
+    return this.elapsed(tracked.healthy.since, now) < this.settings.healthyMs;
+  }
+
   private maybeReport(tracked: Tracked, now: Date): void {
     if (tracked.reported) return;
-    if (tracked.since && now.getTime() - tracked.since.getTime() < this.settings.graceMs) return;
+    if (tracked.since && this.elapsed(tracked.since, now) < this.settings.graceMs) return;
     const cleared = this.clearedAt.get(tracked.id);
-    if (cleared && now.getTime() - cleared.getTime() < this.settings.cooldownMs) return;
+    if (cleared && this.elapsed(cleared, now) < this.settings.cooldownMs) return;
     tracked.reported = true;
     this.emit(this.toFault(tracked, false, now), tracked.detected);
   }

@@ -1,7 +1,9 @@
 /**
- * The Kubernetes fault watcher: informers on pods, nodes, events, jobs, deployments, statefulsets, daemonsets and
- * PVCs; each object's faults are computed by the rules, turned into edges by the tracker, given bounded context
- * (recent related Events, the failing container's last log lines) and handed to the sink, retried until taken.
+ * The Kubernetes fault watcher: informers on pods, nodes, events, jobs, deployments, replicasets, statefulsets,
+ * daemonsets and PVCs; each object's faults are computed by the rules, turned into edges by the tracker, given
+ * bounded context (owner chain, node, recent related Events, the failing container's last log lines) and handed
+ * to the sink, retried until taken. Nothing is enriched before every informer has listed once, so a fault
+ * reported during the first list is placed and described like any later one.
  */
 import {
   AppsV1Api,
@@ -13,16 +15,18 @@ import {
   type KubernetesObject,
   type V1Pod,
 } from '@kubernetes/client-node';
-import type { Fault, RelatedEvent } from '../../core/domain/fault.ts';
+import type { Fault } from '../../core/domain/fault.ts';
 import { faultLimits } from '../../core/domain/fault.ts';
 import { redactBounded } from '../../core/domain/redact.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { Logger } from '../../core/ports/logger.ts';
-import type { DetectedFault } from './detected-fault.ts';
-import { eventFault, relatedEvent } from './event-rules.ts';
+import { createDeliveryQueue } from './delivery-queue.ts';
+import { eventFault } from './event-rules.ts';
+import { createFaultEnricher } from './fault-enricher.ts';
 import { FaultTracker } from './fault-tracker.ts';
 import { nodeFaults } from './node-rules.ts';
-import { podFaults } from './pod-rules.ts';
+import { containerHealth, podFaults } from './pod-rules.ts';
+import { RecentEvents } from './recent-events.ts';
 import { deploymentFaults, jobFaults, pvcFaults, setFaults, type GracedFault } from './workload-rules.ts';
 import { passesFilters, passesNamespace, type WatchFilters } from './watch-filters.ts';
 
@@ -37,6 +41,9 @@ export interface KubeWatcherOptions {
   readonly graceMs?: number;
   readonly cooldownMs?: number;
   readonly eventTtlMs?: number;
+  /** A crash-looping container's fault resolves once it has run ready, without restarting, this long. */
+  readonly healthyMs?: number;
+  /** How often timers (grace, cooldown, healthy period, Event TTL) are checked; default a fifth of the shortest. */
   readonly sweepMs?: number;
   /** `false`: start() returns at once and unreachable apiservers are retried in the background. */
   readonly waitForList?: boolean;
@@ -54,11 +61,17 @@ export interface KubeWatcher {
   backlog(): number;
 }
 
-const crashClasses = new Set<Fault['class']>(['CrashLoopBackOff', 'OOMKilled', 'ContainerErrorExit']);
-const maxEventsPerObject = 10;
-const maxObjectsWithEvents = 20_000;
+interface Cached {
+  get(name: string, namespace?: string): KubernetesObject | undefined;
+  list(namespace?: string): readonly KubernetesObject[];
+}
 
-type Rules = (object: KubernetesObject) => readonly GracedFault[];
+export const watcherDefaults = {
+  graceMs: 120_000,
+  cooldownMs: 60_000,
+  eventTtlMs: 600_000,
+  healthyMs: 120_000,
+} as const;
 
 export function createKubeWatcher(options: KubeWatcherOptions): KubeWatcher {
   const { kubeconfig, logger } = options;
@@ -66,120 +79,93 @@ export function createKubeWatcher(options: KubeWatcherOptions): KubeWatcher {
   const core = kubeconfig.makeApiClient(CoreV1Api);
   const apps = kubeconfig.makeApiClient(AppsV1Api);
   const batch = kubeconfig.makeApiClient(BatchV1Api);
-  const recentEvents = new Map<string, RelatedEvent[]>();
-  const pending: Fault[] = [];
-  let delivering: Promise<void> | undefined;
-  let stopped = false;
+  const events = new RecentEvents();
+  const queue = createDeliveryQueue(options.sink, logger);
+  const caches = new Map<string, Cached>();
   const informers: { stop(): Promise<void> }[] = [];
+  let stopped = false;
+  let markSynced: () => void = () => undefined;
+  const synced = new Promise<void>((resolve) => (markSynced = resolve));
+  /** Per fault, the report being enriched: a fault's reports reach the sink in the order they were made. */
+  const inFlight = new Map<string, Promise<void>>();
+
+  const settings = {
+    graceMs: options.graceMs ?? watcherDefaults.graceMs,
+    cooldownMs: options.cooldownMs ?? watcherDefaults.cooldownMs,
+    eventTtlMs: options.eventTtlMs ?? watcherDefaults.eventTtlMs,
+    healthyMs: options.healthyMs ?? watcherDefaults.healthyMs,
+  };
+  const shortest = Math.min(...Object.values(settings).filter((ms) => ms > 0), 25_000);
+  const sweepMs = options.sweepMs ?? Math.max(100, Math.round(shortest / 5));
+
+  const enricher = createFaultEnricher({
+    cache: (kind, name, namespace) => caches.get(kind)?.get(name, namespace || undefined),
+    podsIn: (namespace) => caches.get('Pod')?.list(namespace) ?? [],
+    events,
+    ...(options.fetchLogs !== false && { logTail: lastLogLines }),
+  });
 
   const tracker = new FaultTracker(
-    {
-      cluster: options.cluster,
-      sourceName: options.sourceName ?? 'kube-watcher',
-      graceMs: options.graceMs ?? 120_000,
-      cooldownMs: options.cooldownMs ?? 60_000,
-      eventTtlMs: options.eventTtlMs ?? 600_000,
-    },
-    (fault, detected) => {
-      void enrich(fault, detected).then(deliver);
+    { cluster: options.cluster, sourceName: options.sourceName ?? 'kube-watcher', ...settings },
+    (fault) => {
+      const previous = inFlight.get(fault.faultId) ?? synced;
+      const report = previous
+        .then(() => enricher.enrich(fault))
+        .catch((error: unknown) => {
+          logger.warn({ err: error, faultId: fault.faultId }, 'fault context not read; reporting it without');
+          return fault;
+        })
+        .then((enriched) => queue.deliver(enriched));
+      inFlight.set(fault.faultId, report);
+      void report.finally(() => {
+        if (inFlight.get(fault.faultId) === report) inFlight.delete(fault.faultId);
+      });
     },
   );
 
-  async function enrich(fault: Fault, detected: DetectedFault): Promise<Fault> {
-    if (fault.resolved) return fault;
-    const events =
-      (fault.resource.uid === undefined ? undefined : recentEvents.get(fault.resource.uid)) ?? [];
-    const logTail =
-      options.fetchLogs !== false && crashClasses.has(fault.class) && fault.resource.kind === 'Pod'
-        ? await lastLogLines(fault, detected.container)
-        : undefined;
-    return {
-      ...fault,
-      context: {
-        ...fault.context,
-        ...(events.length > 0 && { events: events.slice(-faultLimits.events) }),
-        ...(logTail && logTail.length > 0 && { logTail }),
-      },
-    };
-  }
-
-  async function lastLogLines(fault: Fault, container: string | undefined): Promise<string[] | undefined> {
-    if (!fault.resource.namespace || !container) return undefined;
-    try {
-      const log = await core.readNamespacedPodLog({
-        name: fault.resource.name,
-        namespace: fault.resource.namespace,
-        container,
-        previous: true,
-        tailLines: 20,
-        limitBytes: 16_384,
-      });
-      return log
-        .split('\n')
-        .filter((line) => line.trim() !== '')
-        .slice(-faultLimits.logLines)
-        .map((line) => redactBounded(line, faultLimits.logLine));
-    } catch {
-      return undefined; // no previous container, no kubelet, or no right to read logs: the fault goes without
-    }
-  }
-
-  /** Hands faults to the sink in order, retrying with backoff while it fails; nothing is dropped. */
-  function deliver(fault: Fault): void {
-    pending.push(fault);
-    pump();
-  }
-
-  function pump(): void {
-    delivering ??= (async () => {
-      let delay = 200;
-      while (pending.length > 0 && !stopped) {
-        const next = pending[0];
-        if (!next) break;
-        try {
-          await options.sink(next);
-          pending.shift();
-          delay = 200;
-        } catch (error) {
-          logger.warn(
-            { err: error, faultId: next.faultId, backlog: pending.length },
-            'fault not taken yet; retrying',
-          );
-          await new Promise((resolve) => setTimeout(resolve, delay));
-          delay = Math.min(delay * 2, 30_000);
-        }
+  async function lastLogLines(fault: Fault, container: string): Promise<string[] | undefined> {
+    const namespace = fault.resource.namespace;
+    if (!namespace) return undefined;
+    // The crashed instance: the previous one once the kubelet has restarted it, else the current one.
+    for (const previous of [true, false]) {
+      try {
+        const log = await core.readNamespacedPodLog({
+          name: fault.resource.name,
+          namespace,
+          container,
+          previous,
+          tailLines: 20,
+          limitBytes: 16_384,
+        });
+        return log
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .slice(-faultLimits.logLines)
+          .map((line) => redactBounded(line, faultLimits.logLine));
+      } catch {
+        // no such instance, no kubelet, or no right to read logs: try the other, else the fault goes without
       }
-    })().finally(() => {
-      delivering = undefined;
-      if (pending.length > 0 && !stopped) pump();
-    });
-  }
-
-  function remember(event: CoreV1Event): void {
-    const uid = event.involvedObject.uid;
-    if (!uid) return;
-    const list = recentEvents.get(uid) ?? [];
-    list.push(relatedEvent(event));
-    if (list.length > maxEventsPerObject) list.shift();
-    recentEvents.delete(uid);
-    recentEvents.set(uid, list);
-    if (recentEvents.size > maxObjectsWithEvents) {
-      const oldest = recentEvents.keys().next();
-      if (!oldest.done) recentEvents.delete(oldest.value);
     }
+    return undefined;
   }
 
   const keyOf = (object: KubernetesObject) =>
     object.metadata?.uid ??
     `${object.kind ?? ''}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
 
-  async function watch<T extends KubernetesObject>(
+  /**
+   * Starts an informer; resolves when its first list has been tried (listed, or failed and retried later). It
+   * rejects only when start() waits for the lists and the watch could not be started.
+   */
+  function watch<T extends KubernetesObject>(
     name: string,
+    kind: string,
     path: string,
     list: () => Promise<{ items: T[] }>,
     onObject: (object: T, deleted: boolean) => void,
   ): Promise<void> {
     const informer = makeInformer<T>(kubeconfig, path, list);
+    caches.set(kind, informer);
     informer.on('add', (object) => onObject(object, false));
     informer.on('update', (object) => onObject(object, false));
     informer.on('delete', (object) => onObject(object, true));
@@ -200,8 +186,10 @@ export function createKubeWatcher(options: KubeWatcherOptions): KubeWatcher {
       backoff = 1_000;
     });
     informers.push(informer);
-    if (options.waitForList === false) informer.start().catch(restartLater);
-    else await informer.start();
+    return informer.start().catch((error: unknown) => {
+      if (options.waitForList !== false) throw error;
+      restartLater(error);
+    });
   }
 
   const observed =
@@ -210,72 +198,92 @@ export function createKubeWatcher(options: KubeWatcherOptions): KubeWatcher {
       if (object.metadata?.namespace !== undefined && !passesFilters(object, options.filters)) return;
       const now = clock.now();
       if (deleted) tracker.forget(keyOf(object), now);
-      else tracker.observe(keyOf(object), (rules as Rules)(object), now);
+      else tracker.observe(keyOf(object), rules(object), now);
     };
+
+  const observedPod = (pod: V1Pod, deleted: boolean) => {
+    if (!passesFilters(pod, options.filters)) return;
+    const now = clock.now();
+    if (deleted) tracker.forget(keyOf(pod), now);
+    else tracker.observe(keyOf(pod), podFaults(pod), now, containerHealth(pod));
+  };
+
+  const onEvent = (event: CoreV1Event, deleted: boolean) => {
+    if (deleted || !passesNamespace(event.involvedObject.namespace ?? '', options.filters)) return;
+    events.remember(event);
+    const fault = eventFault(event);
+    if (fault) tracker.observeEvent(fault, clock.now());
+  };
 
   let sweeper: NodeJS.Timeout | undefined;
 
   return {
     async start() {
       stopped = false;
-      await watch(
-        'events',
-        '/api/v1/events',
-        () => core.listEventForAllNamespaces(),
-        (event: CoreV1Event, deleted) => {
-          if (deleted || !passesNamespace(event.involvedObject.namespace ?? '', options.filters)) {
-            return;
-          }
-          remember(event);
-          const fault = eventFault(event);
-          if (fault) tracker.observeEvent(fault, clock.now());
-        },
-      );
-      await Promise.all([
+      const listed = [
+        watch('events', 'Event', '/api/v1/events', () => core.listEventForAllNamespaces(), onEvent),
+        watch('pods', 'Pod', '/api/v1/pods', () => core.listPodForAllNamespaces(), observedPod),
+        watch('nodes', 'Node', '/api/v1/nodes', () => core.listNode(), observed(nodeFaults)),
         watch(
-          'pods',
-          '/api/v1/pods',
-          () => core.listPodForAllNamespaces(),
-          observed((pod: V1Pod) => podFaults(pod)),
+          'replicasets',
+          'ReplicaSet',
+          '/apis/apps/v1/replicasets',
+          () => apps.listReplicaSetForAllNamespaces(),
+          () => undefined, // a cache only: pods' owner chains go through it
         ),
-        watch('nodes', '/api/v1/nodes', () => core.listNode(), observed(nodeFaults)),
-        watch('jobs', '/apis/batch/v1/jobs', () => batch.listJobForAllNamespaces(), observed(jobFaults)),
+        watch(
+          'jobs',
+          'Job',
+          '/apis/batch/v1/jobs',
+          () => batch.listJobForAllNamespaces(),
+          observed(jobFaults),
+        ),
         watch(
           'deployments',
+          'Deployment',
           '/apis/apps/v1/deployments',
           () => apps.listDeploymentForAllNamespaces(),
           observed(deploymentFaults),
         ),
         watch(
           'statefulsets',
+          'StatefulSet',
           '/apis/apps/v1/statefulsets',
           () => apps.listStatefulSetForAllNamespaces(),
           observed((s) => setFaults('StatefulSet', s)),
         ),
         watch(
           'daemonsets',
+          'DaemonSet',
           '/apis/apps/v1/daemonsets',
           () => apps.listDaemonSetForAllNamespaces(),
           observed((s) => setFaults('DaemonSet', s)),
         ),
         watch(
           'persistentvolumeclaims',
+          'PersistentVolumeClaim',
           '/api/v1/persistentvolumeclaims',
           () => core.listPersistentVolumeClaimForAllNamespaces(),
           observed(pvcFaults),
         ),
-      ]);
-      sweeper = setInterval(() => tracker.sweep(clock.now()), options.sweepMs ?? 5_000);
+      ];
+      const settled = Promise.allSettled(listed).then(markSynced);
+      sweeper = setInterval(() => tracker.sweep(clock.now()), sweepMs);
       sweeper.unref();
+      if (options.waitForList !== false) {
+        await Promise.all(listed);
+        await settled;
+      }
       logger.info({ cluster: options.cluster }, 'Kubernetes fault watcher started');
     },
     async stop() {
       stopped = true;
       if (sweeper) clearInterval(sweeper);
+      markSynced();
       await Promise.all(informers.splice(0).map((informer) => informer.stop().catch(() => undefined)));
-      await delivering;
+      await queue.stop();
     },
-    activeFaults: () => tracker.active(),
-    backlog: () => pending.length,
+    activeFaults: () => tracker.active().map((fault) => enricher.placed(fault)),
+    backlog: () => queue.backlog(),
   };
 }

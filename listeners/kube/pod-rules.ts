@@ -1,6 +1,8 @@
 /**
  * Faults read off a Pod's status: container restarts and crashes, image pulls, container configuration,
- * scheduling and eviction. One rule per class; the most specific class wins for a container.
+ * scheduling and eviction. One rule per class; the most specific class wins for a container. What the kubelet
+ * shows is a moment of a cycle: the tracker holds a container's fault through the moments it is not visible,
+ * using the container health read here (see problems.ts).
  */
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { faultLimits } from '../../core/domain/fault.ts';
@@ -35,10 +37,51 @@ function owners(pod: V1Pod) {
 const text = (value: string | undefined) =>
   value === undefined ? undefined : redactBounded(value, faultLimits.message);
 
-function containerFault(status: V1ContainerStatus): Omit<DetectedFault, 'resource'> | undefined {
+/** A container's state now, for ending a fault held through the moments its condition is not visible. */
+export interface ContainerHealth {
+  readonly restartCount: number;
+  /** It has started at least once: its image is there and its configuration resolved. */
+  readonly started: boolean;
+  /** Running and ready, or finished with exit code 0. */
+  readonly healthy: boolean;
+}
+
+function healthOf(status: V1ContainerStatus): ContainerHealth {
+  const { state, lastState } = status;
+  return {
+    restartCount: status.restartCount,
+    started:
+      state?.running !== undefined ||
+      state?.terminated !== undefined ||
+      lastState?.terminated !== undefined ||
+      status.restartCount > 0,
+    healthy: (state?.running !== undefined && status.ready) || state?.terminated?.exitCode === 0,
+  };
+}
+
+/**
+ * Every container's health by name (init containers included); `undefined` once the pod is done (Succeeded or
+ * Failed): none of its containers runs again, so no fault is held on the pod past what its status shows.
+ */
+export function containerHealth(pod: V1Pod): Map<string, ContainerHealth> | undefined {
+  if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return undefined;
+  return new Map(
+    [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])].map((s) => [
+      s.name,
+      healthOf(s),
+    ]),
+  );
+}
+
+function containerFault(
+  status: V1ContainerStatus,
+  restarts: boolean,
+): Omit<DetectedFault, 'resource'> | undefined {
   const waiting = status.state?.waiting;
   const last = status.lastState?.terminated;
   const current = status.state?.terminated;
+  // Running ready, or finished with 0: its last exit is history, and the tracker decides when the fault is over.
+  const settled = (status.state?.running !== undefined && status.ready) || current?.exitCode === 0;
   const base = {
     container: status.name,
     context: {
@@ -51,7 +94,7 @@ function containerFault(status: V1ContainerStatus): Omit<DetectedFault, 'resourc
     ...(message !== undefined && { message: text(message) }),
     ...(exitCode !== undefined && { exitCode }),
   });
-  if (last?.reason === 'OOMKilled' || current?.reason === 'OOMKilled') {
+  if ((last?.reason === 'OOMKilled' && !settled) || current?.reason === 'OOMKilled') {
     const t = current?.reason === 'OOMKilled' ? current : last;
     return { ...base, class: 'OOMKilled', context: detail('OOMKilled', t?.message, t?.exitCode) };
   }
@@ -68,7 +111,15 @@ function containerFault(status: V1ContainerStatus): Omit<DetectedFault, 'resourc
   if (waiting?.reason && configReasons.has(waiting.reason)) {
     return { ...base, class: 'ContainerConfigError', context: detail(waiting.reason, waiting.message) };
   }
-  if (status.restartCount > 0 && last && last.exitCode !== 0) {
+  // The first failed exit, before the kubelet restarts it (a pod that never restarts is a failed pod, not this).
+  if (current && current.exitCode !== 0 && restarts) {
+    return {
+      ...base,
+      class: 'ContainerErrorExit',
+      context: detail(current.reason ?? 'Error', current.message, current.exitCode),
+    };
+  }
+  if (status.restartCount > 0 && last && last.exitCode !== 0 && !settled) {
     return {
       ...base,
       class: 'ContainerErrorExit',
@@ -110,11 +161,12 @@ export function podFaults(pod: V1Pod): DetectedFault[] {
       },
     });
   }
+  const restarts = pod.spec?.restartPolicy !== 'Never';
   for (const status of [
     ...(pod.status?.initContainerStatuses ?? []),
     ...(pod.status?.containerStatuses ?? []),
   ]) {
-    const fault = containerFault(status);
+    const fault = containerFault(status, restarts);
     if (fault) faults.push({ ...fault, resource, context: { ...shared, ...fault.context } });
   }
   return faults;

@@ -73,7 +73,9 @@ export function deploymentFaults(deployment: V1Deployment & Meta): GracedFault[]
       },
     ];
   }
-  const unavailable = deployment.status?.unavailableReplicas ?? 0;
+  // status.unavailableReplicas counts surge pods of a rollout too ("2 of 1 unavailable"): count against spec.
+  const wanted = deployment.spec?.replicas ?? 1;
+  const unavailable = Math.max(0, wanted - (deployment.status?.availableReplicas ?? 0));
   const available = conditions.find((c) => c.type === 'Available');
   if (unavailable > 0 && available?.status === 'False') {
     return [
@@ -82,7 +84,7 @@ export function deploymentFaults(deployment: V1Deployment & Meta): GracedFault[]
         resource,
         context: {
           reason: available.reason ?? 'MinimumReplicasUnavailable',
-          message: `${unavailable} of ${deployment.spec?.replicas ?? '?'} replicas unavailable`,
+          message: `${unavailable} of ${wanted} replicas unavailable`,
           ...labels(deployment),
         },
         ...(available.lastTransitionTime && { since: new Date(available.lastTransitionTime) }),

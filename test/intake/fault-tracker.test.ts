@@ -1,9 +1,12 @@
+import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { Fault } from '../../core/domain/fault.ts';
 import { FaultTracker } from '../../listeners/kube/fault-tracker.ts';
+import { containerHealth, podFaults } from '../../listeners/kube/pod-rules.ts';
 import { passesFilters } from '../../listeners/kube/watch-filters.ts';
 import type { GracedFault } from '../../listeners/kube/workload-rules.ts';
 import { later, t0 } from '../fixtures/domain.ts';
+import { crashCycles, crashLoop, imagePull } from './kubelet-dynamics.ts';
 
 const crash: GracedFault = {
   class: 'CrashLoopBackOff',
@@ -12,10 +15,20 @@ const crash: GracedFault = {
   context: {},
 };
 
-function tracker(settings: Partial<{ graceMs: number; cooldownMs: number; eventTtlMs: number }> = {}) {
+function tracker(
+  settings: Partial<{ graceMs: number; cooldownMs: number; eventTtlMs: number; healthyMs: number }> = {},
+) {
   const emitted: Fault[] = [];
   const t = new FaultTracker(
-    { cluster: 'c', sourceName: 'w', graceMs: 0, cooldownMs: 0, eventTtlMs: 1_000, ...settings },
+    {
+      cluster: 'c',
+      sourceName: 'w',
+      graceMs: 0,
+      cooldownMs: 0,
+      eventTtlMs: 1_000,
+      healthyMs: 60_000,
+      ...settings,
+    },
     (fault) => emitted.push(fault),
   );
   return { t, emitted, edges: () => emitted.map((f) => (f.resolved ? 'resolved' : 'firing')) };
@@ -68,6 +81,120 @@ describe('fault tracker: edges, grace, cooldown', () => {
     expect(edges()).toEqual(['firing']);
     t.sweep(later(t0, 8_000));
     expect(edges()).toEqual(['firing', 'resolved']);
+  });
+});
+
+describe('fault tracker: a container problem follows the problem, not the kubelet’s moment', () => {
+  const minute = 60_000;
+  /** Observes the pod as the watcher does, at `ms` after t0. */
+  function observer(t: FaultTracker) {
+    return (status: NonNullable<V1Pod['status']>, ms: number) => {
+      const pod: V1Pod = {
+        metadata: { name: 'api-1', namespace: 'shop', uid: 'u1' },
+        spec: { containers: [{ name: 'app' }] },
+        status,
+      };
+      t.observe('u1', podFaults(pod), later(t0, ms), containerHealth(pod));
+    };
+  }
+  const summary = (emitted: readonly Fault[]) =>
+    emitted.map((f) => `${f.resolved ? 'resolved' : 'firing'} ${f.class}`);
+
+  it('keeps one fault through exit → back-off → running cycles, refines its class, and never clears it', () => {
+    const { t, emitted } = tracker({ healthyMs: 2 * minute, cooldownMs: minute });
+    const observe = observer(t);
+    // Back-off 10 s, 20 s, 40 s, 80 s …: each state a few seconds apart; the running phases last a second.
+    crashCycles(6).forEach((status, i) => {
+      observe(status, i * 5_000);
+      t.sweep(later(t0, i * 5_000 + 1_000));
+    });
+    expect(summary(emitted)).toEqual(['firing ContainerErrorExit', 'firing CrashLoopBackOff']);
+    expect(new Set(emitted.map((f) => f.faultId)).size).toBe(1);
+    expect(t.active()).toMatchObject([{ class: 'CrashLoopBackOff', resolved: false }]);
+  });
+
+  it('clears the fault only once the container has run ready, without restarting, for the healthy period', () => {
+    const { t, emitted } = tracker({ healthyMs: 2 * minute });
+    const observe = observer(t);
+    observe(crashLoop.exited(0), 0);
+    observe(crashLoop.backingOff(1), 1_000);
+    observe(crashLoop.running(2), 11_000);
+    t.sweep(later(t0, 11_000 + 2 * minute - 1));
+    expect(summary(emitted)).toEqual(['firing ContainerErrorExit', 'firing CrashLoopBackOff']);
+    t.sweep(later(t0, 11_000 + 2 * minute));
+    expect(summary(emitted)).toEqual([
+      'firing ContainerErrorExit',
+      'firing CrashLoopBackOff',
+      'resolved CrashLoopBackOff',
+    ]);
+    expect(t.active()).toEqual([]);
+  });
+
+  it('starts the healthy period again when the container restarts while it looks healthy', () => {
+    const { t, emitted } = tracker({ healthyMs: 2 * minute });
+    const observe = observer(t);
+    observe(crashLoop.backingOff(3), 0);
+    observe(crashLoop.running(4), 10_000);
+    // The kubelet's next status shows it running again, one restart later (the exit fell between two updates).
+    observe(crashLoop.running(5), 10_000 + minute);
+    t.sweep(later(t0, 10_000 + 2 * minute + 1));
+    expect(emitted.filter((f) => f.resolved)).toEqual([]);
+    t.sweep(later(t0, 10_000 + 3 * minute));
+    expect(emitted.filter((f) => f.resolved)).toHaveLength(1);
+  });
+
+  it('keeps the most specific class: OOMKilled is not taken back by a later CrashLoopBackOff', () => {
+    const { t, emitted } = tracker();
+    const observe = observer(t);
+    observe(crashLoop.backingOff(1), 0);
+    observe(crashLoop.backingOff(2, 137, 'OOMKilled'), 20_000);
+    observe(crashLoop.backingOff(3), 40_000);
+    observe(crashLoop.exited(4), 60_000);
+    expect(summary(emitted)).toEqual(['firing CrashLoopBackOff', 'firing OOMKilled']);
+    expect(emitted[1]).toMatchObject({ faultId: emitted[0]?.faultId, severity: 'high' });
+    expect(t.active()).toMatchObject([{ class: 'OOMKilled', context: { exitCode: 137 } }]);
+  });
+
+  it('resolves a held fault at once when its pod is deleted, or done', () => {
+    const deleted = tracker();
+    observer(deleted.t)(crashLoop.backingOff(1), 0);
+    observer(deleted.t)(crashLoop.running(2), 10_000);
+    deleted.t.forget('u1', later(t0, 11_000));
+    expect(summary(deleted.emitted)).toEqual(['firing CrashLoopBackOff', 'resolved CrashLoopBackOff']);
+
+    const done = tracker();
+    observer(done.t)(crashLoop.backingOff(1), 0);
+    observer(done.t)(crashLoop.exited(2, 0, 'Completed', 'Succeeded'), 10_000);
+    expect(summary(done.emitted)).toEqual(['firing CrashLoopBackOff', 'resolved CrashLoopBackOff']);
+  });
+
+  it('keeps one image-pull fault through ErrImagePull ↔ ImagePullBackOff ↔ ContainerCreating, until the container starts', () => {
+    const { t, emitted } = tracker({ healthyMs: 2 * minute });
+    const observe = observer(t);
+    [
+      imagePull.failed,
+      imagePull.backingOff,
+      imagePull.creating,
+      imagePull.failed,
+      imagePull.backingOff,
+    ].forEach((status, i) => {
+      observe(status(), i * 10_000);
+    });
+    expect(summary(emitted)).toEqual(['firing ImagePullBackOff']);
+    observe(imagePull.started(), 60_000);
+    expect(summary(emitted)).toEqual(['firing ImagePullBackOff', 'resolved ImagePullBackOff']);
+  });
+
+  it('reports nothing for a container that exited 0 for good, or a pod that never restarts', () => {
+    const { t, emitted } = tracker();
+    const neverRestarted: V1Pod = {
+      metadata: { name: 'once', namespace: 'shop', uid: 'u2' },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'app' }] },
+      status: crashLoop.exited(0, 1, 'Error', 'Failed'),
+    };
+    t.observe('u2', podFaults(neverRestarted), t0, containerHealth(neverRestarted));
+    observer(t)(crashLoop.exited(2, 0, 'Completed', 'Succeeded'), 0);
+    expect(emitted).toEqual([]);
   });
 });
 

@@ -45,6 +45,7 @@ describe('the Kubernetes fault watcher on a real apiserver', () => {
       graceMs: 1_000,
       cooldownMs: 0,
       eventTtlMs: 2_000,
+      healthyMs: 1_000,
       sweepMs: 200,
     });
     await watcher.start();
@@ -60,7 +61,7 @@ describe('the Kubernetes fault watcher on a real apiserver', () => {
     expect(about('already-crashing').filter((f) => !f.resolved)).toHaveLength(1);
   });
 
-  it('reports CrashLoopBackOff with its context, and resolved when the container runs again', async () => {
+  it('reports CrashLoopBackOff with its context, and resolved once the container has run ready for the healthy period', async () => {
     await createGhostPod(client, namespace, 'crasher');
     await setPodStatus(
       client,
@@ -149,7 +150,14 @@ describe('the Kubernetes fault watcher on a real apiserver', () => {
     const fault = await waitFor('probe failure', (f) => f.resource.name === 'unhealthy' && !f.resolved);
     expect(fault).toMatchObject({ class: 'ProbeFailure', container: 'app:liveness' });
     expect(fault.context.events?.[0]).toMatchObject({ type: 'Warning', reason: 'Unhealthy', count: 3 });
-    await waitFor('probe failure resolved', (f) => f.resource.name === 'unhealthy' && f.resolved, 10_000);
+    const resolved = await waitFor(
+      'probe failure resolved',
+      (f) => f.resource.name === 'unhealthy' && f.resolved,
+      10_000,
+    );
+    // The stored fault is replaced by its resolution: it keeps the Events it was reported with.
+    expect(resolved.context.events?.[0]).toMatchObject({ reason: 'Unhealthy', count: 3 });
+    expect(resolved.context.node).toBe(ghostNode);
   });
 
   it('reports a volume that fails to mount, from its Events', async () => {

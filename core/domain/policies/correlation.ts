@@ -105,6 +105,17 @@ export function probableCause(
     };
   }
   const namespace = fault.resource.namespace;
+  // A fault on something a bare pod uses (the claim it waits for) names that pod first among its owners.
+  const pod = fault.context.owners?.find((o) => o.kind === 'Pod');
+  const subject: ResourceRef = pod
+    ? {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        ...(namespace !== undefined && { namespace }),
+        name: pod.name,
+        ...(pod.uid !== undefined && { uid: pod.uid }),
+      }
+    : fault.resource;
   if (namespace !== undefined && view.recentStandaloneInNamespace >= settings.burstThreshold) {
     return {
       fingerprint: `burst:${namespace}`,
@@ -114,10 +125,10 @@ export function probableCause(
     };
   }
   return {
-    fingerprint: `resource:${key(fault.resource)}`,
+    fingerprint: `resource:${key(subject)}`,
     reason: 'same_resource',
-    primary: fault.resource,
-    title: `${key(fault.resource)}: ${fault.class}`,
+    primary: subject,
+    title: `${key(subject)}: ${fault.class}`,
   };
 }
 
