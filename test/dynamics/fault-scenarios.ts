@@ -75,7 +75,8 @@ export function faultScenarios(node: Parameters<typeof faultyContainers.crashLoo
     podScenario(
       'liveness',
       faultyContainers.failingLiveness(node),
-      (pods) => maxRestarts(pods) >= 3,
+      // Liveness kills come fast (probe every 2 s): watch past several restarts and the first back-offs.
+      (pods, elapsedMs) => maxRestarts(pods) >= severalCycles && elapsedMs > 60_000,
       minutes(4),
     ),
     {
