@@ -75,7 +75,10 @@ export async function runScenario(env: DynamicsEnv, scenario: Scenario): Promise
   const node = env.node;
   const namespace = await createNamespace(client, `dyn-${scenario.name}`);
   const ctx = { client, node, namespace };
-  const watched = await watchNamespace(env, namespace);
+  const watched = await watchNamespace(env, namespace).catch(async (error: unknown) => {
+    await deleteNamespace(client, namespace);
+    throw error;
+  });
   const pods = podsOf(client, namespace, scenario.labelSelector);
   try {
     await scenario.create(ctx);
