@@ -17,6 +17,7 @@ GEMINI_CLI_VERSION="${GEMINI_CLI_VERSION:-0.61.0}"
 GOOSE_VERSION="${GOOSE_VERSION:-1.52.0}"
 STAGING_VERSION="v0${K8S_VERSION#v1}"
 
+HERE="$(cd "$(dirname "$0")" && pwd)"
 BIN="$CACHE/bin"
 SRC="$CACHE/src"
 mkdir -p "$BIN" "$SRC"
@@ -93,12 +94,35 @@ build_kubernetes() {
       k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler)
 }
 
+build_kubelet() {
+  local dir="$SRC/kubernetes-$K8S_VERSION"
+  [[ -f "$dir/go.mod" ]] || { echo "harness: $dir/go.mod missing (the kubernetes step writes it)" >&2; return 1; }
+  local version_pkg="k8s.io/component-base/version"
+  local ldflags="-s -w -X $version_pkg.gitVersion=$K8S_VERSION -X $version_pkg.gitMajor=1"
+  ldflags+=" -X $version_pkg.gitMinor=$(echo "$K8S_VERSION" | cut -d. -f2)"
+  (cd "$dir" && { go get "k8s.io/kubernetes/cmd/kubelet@$K8S_VERSION" 2>&1 | grep -v '^go: downloading' || true; } &&
+    go build -ldflags "$ldflags" -o "$BIN/kubernetes-$K8S_VERSION/" k8s.io/kubernetes/cmd/kubelet)
+}
+
 step "etcd $ETCD_VERSION" "$BIN/etcd-$ETCD_VERSION/etcd" build_etcd
 step "kwok $KWOK_VERSION" "$BIN/kwok-$KWOK_VERSION/stages/pod-ready.yaml" build_kwok
 step "versitygw $VERSITYGW_VERSION" "$BIN/versitygw-$VERSITYGW_VERSION/versitygw" \
   build_go_install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION" "versitygw-$VERSITYGW_VERSION"
 step "kubernetes $K8S_VERSION (kube-apiserver, kube-controller-manager, kube-scheduler)" \
   "$BIN/kubernetes-$K8S_VERSION/kube-scheduler" build_kubernetes
+# The real node's kubelet, from the same module set (a separate step so caches built before it was added keep
+# their control plane; with the control plane's packages already compiled it adds a couple of minutes).
+step "kubelet $K8S_VERSION" "$BIN/kubernetes-$K8S_VERSION/kubelet" build_kubelet
+
+# The real node's images (pause, base, test images), rebuilt whenever their sources change. Without buildah
+# (Debian package) the real node cannot run; the harness says so when a test asks for it.
+IMAGES_HASH="$(cat "$HERE"/images/* | sha256sum | cut -c1-12)"
+IMAGES_DIR="$BIN/node-images-$IMAGES_HASH"
+if command -v buildah >/dev/null && command -v gcc >/dev/null; then
+  step "real-node images" "$IMAGES_DIR/healthy.tar" bash "$HERE/images/build-images.sh" "$IMAGES_DIR"
+else
+  echo "harness: buildah or gcc missing, real-node images not built (apt-get install buildah gcc libc6-dev)"
+fi
 
 # The Kubernetes MCP server agents get: an npm package wrapping a Go binary. Installed outside the repository
 # because its other-platform packages are not all on the registry mirror, which breaks `npm ci` of a lockfile.
@@ -129,6 +153,8 @@ cat >"$BIN/manifest.json" <<JSON
   "kubeApiserver": "$BIN/kubernetes-$K8S_VERSION/kube-apiserver",
   "kubeControllerManager": "$BIN/kubernetes-$K8S_VERSION/kube-controller-manager",
   "kubeScheduler": "$BIN/kubernetes-$K8S_VERSION/kube-scheduler",
+  "kubelet": "$BIN/kubernetes-$K8S_VERSION/kubelet",
+  "nodeImages": "$IMAGES_DIR",
   "kubernetesVersion": "$K8S_VERSION",
   "kubernetesMcpServer": "$BIN/$MCP_DIR/node_modules/.bin/kubernetes-mcp-server",
   "agents": {

@@ -2,20 +2,22 @@
  * Vitest global setup: brings up (or reuses) the real services the tests need and hands their coordinates to
  * tests through `inject('harness')`. Services stay up between runs; `npm run harness:stop` stops them.
  *
- * WATCHKEEPER_HARNESS picks the services: a comma list of postgres, nats, s3, kube; `all` (the default) or `none`.
+ * WATCHKEEPER_HARNESS picks the services: a comma list of postgres, nats, s3, kube, node; `all` (the default) or
+ * `none`. `node` (a real kubelet node, services/real-node.ts) joins the kube cluster, so it brings kube up too.
  * Before starting any, it installs the Debian packages they need (debian-packages.txt) when they are missing.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { ensureKube } from './services/kube.ts';
+import { ensureRealNode } from './services/real-node.ts';
 import { ensureNats } from './services/nats.ts';
 import { ensurePostgres } from './services/postgres.ts';
 import { ensureS3 } from './services/s3.ts';
 import { log } from './process.ts';
 import type { HarnessInfo, HarnessService } from './types.ts';
 
-const allServices: readonly HarnessService[] = ['postgres', 'nats', 's3', 'kube'];
+const allServices: readonly HarnessService[] = ['postgres', 'nats', 's3', 'kube', 'node'];
 
 export function requestedServices(setting = process.env.WATCHKEEPER_HARNESS ?? 'all'): HarnessService[] {
   const value = setting.trim();
@@ -76,19 +78,22 @@ export async function startHarness(wanted: readonly HarnessService[]): Promise<H
     );
   }
   await installDebianPackages();
-  if (wanted.includes('s3') || wanted.includes('kube')) buildBinaries();
+  const wantsKube = wanted.includes('kube') || wanted.includes('node');
+  if (wanted.includes('s3') || wantsKube) buildBinaries();
   const [postgres, nats, s3, kube] = await Promise.all([
     wanted.includes('postgres') ? ensurePostgres() : undefined,
     wanted.includes('nats') ? ensureNats() : undefined,
     wanted.includes('s3') ? ensureS3() : undefined,
-    wanted.includes('kube') ? ensureKube() : undefined,
+    wantsKube ? ensureKube() : undefined,
   ]);
+  const node = kube && wanted.includes('node') ? await ensureRealNode(kube) : undefined;
   log(`${wanted.join(', ')} ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return {
     ...(postgres && { postgres }),
     ...(nats && { nats }),
     ...(s3 && { s3 }),
     ...(kube && { kube }),
+    ...(node && { node }),
   };
 }
 

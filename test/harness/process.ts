@@ -195,6 +195,9 @@ export interface BinaryManifest {
   readonly kubeApiserver: string;
   readonly kubeControllerManager: string;
   readonly kubeScheduler: string;
+  /** The real node's kubelet and its images (docker-archives); absent in manifests of older harness code. */
+  readonly kubelet?: string;
+  readonly nodeImages?: string;
   readonly kubernetesVersion: string;
   /** The read-only Kubernetes MCP server agents get (npm kubernetes-mcp-server, installed outside the repo). */
   readonly kubernetesMcpServer: string;

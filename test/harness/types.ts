@@ -20,6 +20,19 @@ export interface HarnessInfo {
     readonly server: string;
     readonly nodes: readonly string[];
   };
+  /**
+   * A real node (kubelet + containerd + runc) joined to `kube`: containers really run. Labelled and tainted;
+   * pods for it select the label and tolerate the taint (test/harness/real-node-helpers.ts does both).
+   */
+  readonly node?: {
+    readonly name: string;
+    readonly label: { readonly key: string; readonly value: string };
+    readonly taint: { readonly key: string; readonly value: string; readonly effect: string };
+    readonly images: Readonly<Record<'pause' | 'base' | 'healthy' | 'crasher' | 'memoryHog', string>>;
+    readonly crashLoopMaxBackOff: string;
+    readonly server: string;
+    readonly containerdSocket: string;
+  };
 }
 
 export type HarnessService = keyof HarnessInfo;

@@ -7,7 +7,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { binaries, freePort, reuseOrStart, serviceDir, spawnDetached, waitUntil } from '../process.ts';
+import { binaries, freePort, log, reuseOrStart, serviceDir, spawnDetached, waitUntil } from '../process.ts';
 import { applyManifests, fakeNodeNames, kubeClient, createFakeNodes } from '../kube-helpers.ts';
 import { ensureClusterPki, type ClusterPki } from './kube-certs.ts';
 
@@ -17,7 +17,15 @@ export interface KubeInfo {
   readonly server: string;
   /** Names of the kwok-managed fake nodes, all Ready. */
   readonly nodes: readonly string[];
+  /**
+   * The apiserver flag set it was started with. A running instance with another (or none: started by older
+   * harness code, e.g. without the kubelet client flags the real node needs) is restarted, not reused.
+   */
+  readonly flagSet?: string;
 }
+
+/** Bump when the apiserver's flags change in a way a reused instance must pick up. */
+const apiserverFlagSet = 'kubelet-client-1';
 
 function writeKubeconfig(path: string, server: string, pki: ClusterPki): Promise<void> {
   const kubeconfig = {
@@ -47,6 +55,10 @@ async function getWithClientCert(url: string, pki: ClusterPki): Promise<number> 
 }
 
 async function probe(info: KubeInfo): Promise<boolean> {
+  if (info.flagSet !== apiserverFlagSet) {
+    log('kube: the running apiserver was started with an older flag set; restarting it');
+    return false;
+  }
   const pki = await ensureClusterPki(join(serviceDir('kube'), 'pki'));
   return (await getWithClientCert(`${info.server}/readyz`, pki)) === 200;
 }
@@ -110,6 +122,12 @@ export async function ensureKube(): Promise<KubeInfo> {
         `--service-account-signing-key-file=${pki.serviceAccountKey}`,
         // Pods are created before the namespace's default ServiceAccount exists; kwok runs no containers anyway.
         '--disable-admission-plugins=ServiceAccount',
+        // The real node's kubelet (services/real-node.ts): logs/exec reach it on loopback through its
+        // Hostname address (localhost); the apiserver authenticates with a system:masters client certificate.
+        `--kubelet-client-certificate=${pki.kubeletClientCert}`,
+        `--kubelet-client-key=${pki.kubeletClientKey}`,
+        `--kubelet-certificate-authority=${pki.caCert}`,
+        '--kubelet-preferred-address-types=Hostname,InternalIP',
         '--v=1',
       ],
       { logFile: apiLog },
@@ -188,6 +206,6 @@ export async function ensureKube(): Promise<KubeInfo> {
       logFile: kwokLog,
       pid: kwokPid,
     });
-    return { info: { kubeconfigPath, server, nodes: fakeNodeNames }, pids };
+    return { info: { kubeconfigPath, server, nodes: fakeNodeNames, flagSet: apiserverFlagSet }, pids };
   });
 }
