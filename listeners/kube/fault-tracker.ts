@@ -44,6 +44,8 @@ export class FaultTracker {
   private readonly byObject = new Map<string, Map<string, Tracked>>();
   private readonly fromEvents = new Map<string, Tracked>();
   private readonly clearedAt = new Map<string, Date>();
+  /** How each pod's containers were doing when last seen, by object key (the pod's uid), for Event-only faults. */
+  private readonly podHealth = new Map<string, ReadonlyMap<string, ContainerHealth>>();
 
   private readonly settings: TrackerSettings;
   private readonly emit: (fault: Fault, detected: DetectedFault) => void;
@@ -63,6 +65,8 @@ export class FaultTracker {
     now: Date,
     health?: ReadonlyMap<string, ContainerHealth>,
   ): void {
+    if (health) this.podHealth.set(objectKey, health);
+    else this.podHealth.delete(objectKey);
     const previous = this.byObject.get(objectKey) ?? new Map<string, Tracked>();
     const current = new Map<string, Tracked>();
     for (const fault of detected) {
@@ -88,6 +92,11 @@ export class FaultTracker {
   /** The object is gone: everything that held on it is resolved. */
   forget(objectKey: string, now: Date): void {
     this.observe(objectKey, [], now);
+    for (const [id, tracked] of this.fromEvents) {
+      if (tracked.detected.resource.uid !== objectKey) continue;
+      this.fromEvents.delete(id);
+      this.clear(tracked, now);
+    }
   }
 
   /** An Event-only fault was seen again. */
@@ -121,7 +130,8 @@ export class FaultTracker {
       if (faults.size === 0) this.byObject.delete(objectKey);
     }
     for (const [id, tracked] of this.fromEvents) {
-      if (this.elapsed(tracked.lastEventAt ?? tracked.firstSeen, now) >= this.settings.eventTtlMs) {
+      const quiet = this.elapsed(tracked.lastEventAt ?? tracked.firstSeen, now) >= this.settings.eventTtlMs;
+      if (quiet && !this.stillFailing(tracked)) {
         this.fromEvents.delete(id);
         this.clear(tracked, now);
       } else this.maybeReport(tracked, now);
@@ -135,6 +145,17 @@ export class FaultTracker {
   active(): Fault[] {
     const all = [...[...this.byObject.values()].flatMap((m) => [...m.values()]), ...this.fromEvents.values()];
     return all.filter((t) => t.reported).map((t) => this.toFault(t, false, t.firstSeen));
+  }
+
+  /**
+   * Whether an Event-only fault's container is still not healthy. The kubelet's event spam filter stops sending
+   * a probe's Unhealthy Events after a burst, so quiet Events alone do not mean the probe passes again.
+   */
+  private stillFailing(tracked: Tracked): boolean {
+    const { resource, container } = tracked.detected;
+    if (resource.uid === undefined || container === undefined) return false;
+    const state = this.podHealth.get(resource.uid)?.get(container.split(':')[0] ?? container);
+    return state !== undefined && !state.healthy;
   }
 
   private elapsed(from: Date, now: Date): number {

@@ -82,6 +82,28 @@ describe('fault tracker: edges, grace, cooldown', () => {
     t.sweep(later(t0, 8_000));
     expect(edges()).toEqual(['firing', 'resolved']);
   });
+
+  it('holds a probe fault whose Events went quiet while its container is still not ready', () => {
+    // A real kubelet's event spam filter stops sending a probe's Unhealthy Events after a burst.
+    const { t, edges } = tracker({ eventTtlMs: 5_000 });
+    const probe = { ...crash, class: 'ProbeFailure' as const, container: 'app:readiness' };
+    const app = (healthy: boolean) => new Map([['app', { restartCount: 0, started: true, healthy }]]);
+    t.observe('u1', [], t0, app(false));
+    t.observeEvent(probe, t0);
+    t.sweep(later(t0, 60_000));
+    expect(edges()).toEqual(['firing']);
+    t.observe('u1', [], later(t0, 61_000), app(true));
+    t.sweep(later(t0, 61_001));
+    expect(edges()).toEqual(['firing', 'resolved']);
+  });
+
+  it('resolves a probe fault at once when its pod is deleted', () => {
+    const { t, edges } = tracker({ eventTtlMs: 600_000 });
+    const probe = { ...crash, class: 'ProbeFailure' as const, container: 'app:readiness' };
+    t.observeEvent(probe, t0);
+    t.forget('u1', later(t0, 1_000));
+    expect(edges()).toEqual(['firing', 'resolved']);
+  });
 });
 
 describe('fault tracker: a container problem follows the problem, not the kubelet’s moment', () => {
