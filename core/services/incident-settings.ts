@@ -27,6 +27,8 @@ export interface IncidentSettings {
   readonly leaseMs: number;
   /** The agent profile triage runs use unless a person picks another. */
   readonly defaultAgent: string;
+  /** Per source (`${source.kind}:${source.name}`, e.g. `mcp:fork`): a fault not seen again for this long expires. */
+  readonly faultTtlMs: ReadonlyMap<string, number>;
 }
 
 export const defaultIncidentSettings: IncidentSettings = {
@@ -40,4 +42,5 @@ export const defaultIncidentSettings: IncidentSettings = {
   closeAfterMs: 24 * 3_600_000,
   leaseMs: 30_000,
   defaultAgent: 'default',
+  faultTtlMs: new Map(),
 };
