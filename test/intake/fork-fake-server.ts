@@ -20,6 +20,8 @@ export interface ForkFake {
   /** Sends one `notifications/message` to every session that set a level and subscribed. */
   emit(data: unknown): Promise<void>;
   subscribed(): number;
+  /** How many sessions clients have initialized (each retry of a failing client is one more). */
+  initializes(): number;
   /** Forgets every session, as a server whose sessions time out: their next request gets 404. */
   expireSessions(): void;
   close(): Promise<void>;
@@ -30,6 +32,7 @@ export async function startForkFake(): Promise<ForkFake> {
     string,
     { mcp: McpServer; transport: StreamableHTTPServerTransport; level?: string; subscription?: string }
   >();
+  let initializes = 0;
 
   function newSession(): { mcp: McpServer; transport: StreamableHTTPServerTransport } {
     const mcp = new McpServer(
@@ -91,6 +94,7 @@ export async function startForkFake(): Promise<ForkFake> {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
         if (known) return known.transport.handleRequest(req, res, body);
         if (isInitializeRequest(body)) {
+          initializes += 1;
           const fresh = newSession();
           await fresh.mcp.connect(fresh.transport);
           return fresh.transport.handleRequest(req, res, body);
@@ -119,6 +123,7 @@ export async function startForkFake(): Promise<ForkFake> {
       }
     },
     subscribed: () => [...sessions.values()].filter((s) => s.subscription).length,
+    initializes: () => initializes,
     expireSessions: () => {
       sessions.clear();
     },
