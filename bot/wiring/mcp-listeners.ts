@@ -8,15 +8,23 @@ import type { Config } from '../config/config.ts';
 
 const ttlKey = (server: string) => `mcp:${server}`;
 
+/** A server's TTL as configured: `mcp.servers[].faultTtlMinutes`, else `incidents.faultTtlMinutes["mcp:<name>"]`. */
+function configuredTtlMs(config: Config, server: Config['mcpServers'][number]): number | undefined {
+  return server.faultTtlMinutes === undefined
+    ? config.incidents.faultTtlMs.get(ttlKey(server.name))
+    : server.faultTtlMinutes * 60_000;
+}
+
 /**
- * The TTLs known from the configuration alone. The map stays live: a server left on the default gets its entry
- * once it is connected and known (see McpServerSettings.faultTtlMs), so expiry must read it on every pass.
+ * Every source's TTL known from the configuration alone. The map stays live: a server left on the default gets
+ * its entry once it is connected and known (see McpServerSettings.faultTtlMs), so expiry reads it on every pass.
  */
-export function mcpFaultTtls(config: Config): Map<string, number> {
-  const ttls = new Map<string, number>();
+export function faultTtlsFromConfig(config: Config): Map<string, number> {
+  const ttls = new Map(config.incidents.faultTtlMs);
   for (const server of config.mcpServers) {
-    if (server.faultTtlMinutes !== undefined && server.faultTtlMinutes > 0)
-      ttls.set(ttlKey(server.name), server.faultTtlMinutes * 60_000);
+    const ttlMs = configuredTtlMs(config, server);
+    if (ttlMs !== undefined && ttlMs > 0) ttls.set(ttlKey(server.name), ttlMs);
+    else ttls.delete(ttlKey(server.name));
   }
   return ttls;
 }
@@ -32,16 +40,19 @@ export function startMcpListeners(
 ): McpSupervisor | undefined {
   if (config.mcpServers.length === 0) return undefined;
   return startMcpSupervisor(
-    config.mcpServers.map((server) => ({
-      name: server.name,
-      ...(server.url !== undefined && { url: server.url }),
-      ...(server.stdio && { stdio: server.stdio }),
-      ...(server.token && { token: server.token.reveal() }),
-      ...(server.cluster !== undefined && { cluster: server.cluster }),
-      mechanism: server.mechanism,
-      pingIntervalMs: server.pingSeconds * 1000,
-      ...(server.faultTtlMinutes !== undefined && { faultTtlMs: server.faultTtlMinutes * 60_000 }),
-    })),
+    config.mcpServers.map((server) => {
+      const faultTtlMs = configuredTtlMs(config, server);
+      return {
+        name: server.name,
+        ...(server.url !== undefined && { url: server.url }),
+        ...(server.stdio && { stdio: server.stdio }),
+        ...(server.token && { token: server.token.reveal() }),
+        ...(server.cluster !== undefined && { cluster: server.cluster }),
+        mechanism: server.mechanism,
+        pingIntervalMs: server.pingSeconds * 1000,
+        ...(faultTtlMs !== undefined && { faultTtlMs }),
+      };
+    }),
     (fault) => deps.intake.ingest(fault),
     logger,
     {

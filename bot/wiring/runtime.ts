@@ -12,7 +12,7 @@ import { createLifecycleService, type LifecycleService } from '../../core/servic
 import { startHttpServer, type HttpServer } from '../http/http-server.ts';
 import { createWebhookHandler } from '../../listeners/webhooks/webhook-handler.ts';
 import { listenerStatusRoute } from './listener-status.ts';
-import { mcpFaultTtls, startMcpListeners } from './mcp-listeners.ts';
+import { faultTtlsFromConfig, startMcpListeners } from './mcp-listeners.ts';
 import { startMaintenance } from './maintenance.ts';
 import { checkTriageConfig, startTriage } from './triage.ts';
 import { findWatcherKubeConfig, startWatcher } from './watcher.ts';
@@ -90,7 +90,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
 
     const lifecycle = createLifecycleService({ store, bus, logger });
     // Live: MCP servers left on the default TTL get theirs once connected.
-    const faultTtls = new Map([...config.incidents.faultTtlMs, ...mcpFaultTtls(config)]);
+    const faultTtls = faultTtlsFromConfig(config);
     const incidentSettings = { ...config.incidents, faultTtlMs: faultTtls };
     const intake = createFaultIntake({
       store,

@@ -327,12 +327,13 @@ export class McpFaultSource {
         }${recheck ? ', and its pod faults are re-checked against the cluster' : ''}`,
       );
     }
-    if (recheck && !this.recheck) this.startRecheck(access);
+    if (recheck && !this.recheck) this.startRecheck(access, ttlMs);
   }
 
-  private startRecheck(access: ClusterAccess): void {
+  private startRecheck(access: ClusterAccess, forgetAfterMs: number): void {
     const recheck = new PodRecheck({
       access,
+      forgetAfterMs,
       clear: (fault) =>
         this.inOrder(fault.faultId, async () => {
           await this.sink(fault);

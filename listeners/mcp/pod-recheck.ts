@@ -12,6 +12,8 @@ export interface PodRecheckOptions {
   /** Where the clear goes (the same sink the source's faults go to). */
   readonly clear: (fault: Fault) => Promise<unknown>;
   readonly maxTracked?: number;
+  /** A fault not delivered again for this long is forgotten (its TTL has expired it meanwhile). */
+  readonly forgetAfterMs?: number;
   readonly perRound?: number;
   readonly now?: () => Date;
 }
@@ -21,7 +23,7 @@ export const podGoneReason = 'pod gone';
 export class PodRecheck {
   private readonly options: PodRecheckOptions;
   /** Insertion order = check order: a checked fault moves to the back. */
-  private readonly tracked = new Map<string, Fault>();
+  private readonly tracked = new Map<string, { readonly fault: Fault; readonly seenAt: number }>();
   private running: Promise<number> | undefined;
 
   constructor(options: PodRecheckOptions) {
@@ -37,13 +39,17 @@ export class PodRecheck {
     }
     if (!wantsRecheck(fault, this.options.access)) return;
     this.tracked.delete(key);
-    this.tracked.set(key, fault);
+    this.tracked.set(key, { fault, seenAt: this.now().getTime() });
     const max = this.options.maxTracked ?? 10_000;
     while (this.tracked.size > max) {
       const oldest = this.tracked.keys().next();
       if (oldest.done) break;
       this.tracked.delete(oldest.value);
     }
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
   }
 
   size(): number {
@@ -59,10 +65,13 @@ export class PodRecheck {
   }
 
   private async checkSome(): Promise<number> {
+    const forgetBefore = this.now().getTime() - (this.options.forgetAfterMs ?? Infinity);
+    for (const [key, entry] of this.tracked) if (entry.seenAt < forgetBefore) this.tracked.delete(key);
     const batch = [...this.tracked.entries()].slice(0, this.options.perRound ?? 100);
     let cleared = 0;
     await Promise.all(
-      batch.map(async ([key, fault]) => {
+      batch.map(async ([key, entry]) => {
+        const { fault } = entry;
         const namespace = fault.resource.namespace;
         if (namespace === undefined) return;
         let gone: boolean;
@@ -78,17 +87,17 @@ export class PodRecheck {
         } catch {
           return; // unknown: keep it, try next round
         }
-        if (this.tracked.get(key) !== fault) return; // superseded while we looked
+        if (this.tracked.get(key) !== entry) return; // superseded while we looked
         this.tracked.delete(key);
         if (!gone) {
-          this.tracked.set(key, fault); // to the back of the queue
+          this.tracked.set(key, entry); // to the back of the queue
           return;
         }
         try {
-          await this.options.clear(podGoneClear(fault, this.options.now?.() ?? new Date()));
+          await this.options.clear(podGoneClear(fault, this.now()));
           cleared += 1;
         } catch {
-          this.tracked.set(key, fault); // not taken: report it again next round
+          this.tracked.set(key, entry); // not taken: report it again next round
         }
       }),
     );
