@@ -64,8 +64,10 @@ export interface SourceOptions {
   readonly onFaultTtl?: (ttlMs: number | undefined) => void;
 }
 
-/** The TTL for servers that cannot be reconciled, unless configured: the fork re-sends a fault that still holds
- * at its next state change after its 15-minute suppression, so a fault unseen for twice that is likely gone. */
+/**
+ * The TTL for servers that cannot be reconciled, unless configured: the fork sends a fault that still holds
+ * again at its next state change after its own 15-minute suppression, so a fault unseen for twice that is over.
+ */
 export const defaultUnreconcilableTtlMs = 30 * 60_000;
 
 export interface SourceState {
