@@ -21,6 +21,8 @@ export interface KubeOwnerLookupOptions {
   readonly concurrency?: number;
   readonly timeoutMs?: number;
   readonly maxCached?: number;
+  /** GETs that may wait for a turn; beyond it a lookup fails at once (a flood must not queue up intake). */
+  readonly maxWaiting?: number;
 }
 
 /** Owner kinds we read to go one level up; any other owner kind is taken as the top. */
@@ -41,6 +43,8 @@ export function createKubeOwnerLookup(
   const timeoutMs = options.timeoutMs ?? 5_000;
   const maxCached = options.maxCached ?? 5_000;
   const gets = new Semaphore(options.concurrency ?? 4);
+  const maxWaiting = options.maxWaiting ?? 256;
+  let waiting = 0;
   const cache = new Map<string, { readonly at: number; readonly meta: Promise<V1ObjectMeta | undefined> }>();
 
   const read = (kind: string, namespace: string, name: string): Promise<{ metadata?: V1ObjectMeta }> => {
@@ -57,7 +61,11 @@ export function createKubeOwnerLookup(
   };
 
   async function fetchMeta(kind: string, namespace: string, name: string): Promise<V1ObjectMeta | undefined> {
-    const release = await gets.acquire();
+    if (waiting >= maxWaiting) throw new Error(`over ${maxWaiting} cluster lookups waiting`);
+    waiting += 1;
+    const release = await gets.acquire().finally(() => {
+      waiting -= 1;
+    });
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {
