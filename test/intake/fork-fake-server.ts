@@ -46,6 +46,10 @@ export async function startForkFake(): Promise<ForkFake> {
       },
     });
     const state = () => (transport.sessionId ? sessions.get(transport.sessionId) : undefined);
+    // A client that ends its session (DELETE) or drops it is forgotten, as the fork's session monitor does.
+    mcp.server.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+    };
     mcp.server.setRequestHandler(SetLevelRequestSchema, (request) => {
       const s = state();
       if (s) s.level = request.params.level;

@@ -148,7 +148,7 @@ describe('owner-less MCP pod faults about a cluster Watchkeeper can read', () =>
     });
     await until('the fault of the deleted pod is cleared', async () => {
       const stored = await store.faults.get(cluster, 'own-0');
-      return stored?.fault.resolved === true;
+      return stored?.fault.resolved === true && source.current().podsGone === 1;
     });
     const stored = await store.faults.get(cluster, 'own-0');
     expect(stored?.fault.context.reason).toBe('pod gone');
