@@ -279,16 +279,12 @@ export class McpFaultSource {
       );
       for (const resource of list ? [list] : resources) await client.subscribeResource({ uri: resource.uri });
     }
-    this.update({
-      status: 'connected',
-      mechanism: choice.mechanism,
-      reconcile: choice.reconcile ?? 'none',
-      since: new Date(),
-      connects: this.state.connects + 1,
-    });
-    this.logger.info({ mechanism: this.state.mechanism }, `MCP server ${this.settings.name} connected`);
+    this.update({ mechanism: choice.mechanism, reconcile: choice.reconcile ?? 'none' });
     this.applyLimits(choice.reconcile !== undefined);
     await this.reconcile(choice.reconcile);
+    // Connected once what holds now is in: a cut during reconciliation starts the session over.
+    this.update({ status: 'connected', since: new Date(), connects: this.state.connects + 1 });
+    this.logger.info({ mechanism: this.state.mechanism }, `MCP server ${this.settings.name} connected`);
   }
 
   /** Once the server is known: what cannot be recovered is said once, and its faults' TTL and re-check set. */
