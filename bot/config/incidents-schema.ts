@@ -1,6 +1,9 @@
-/** The `incidents:` section: dedup and folding windows, severity rules, caps, budgets, the circuit breaker. */
+/**
+ * The `incidents:` section: dedup and folding windows, quiet resolution and fault TTLs, severity rules, caps,
+ * budgets, the circuit breaker.
+ */
 import { z } from 'zod';
-import { FaultClassSchema } from '../../core/domain/fault.ts';
+import { FaultClassSchema, faultSourceKinds } from '../../core/domain/fault.ts';
 import { SeveritySchema } from '../../core/domain/severity.ts';
 import {
   defaultIncidentSettings as d,
@@ -20,6 +23,25 @@ export const IncidentsSchema = z
     reopenWindowMinutes: minutes.default(toMinutes(d.dedup.reopenWindowMs)),
     /** A resolved incident closes after this long without a recurrence. */
     closeAfterMinutes: minutes.default(toMinutes(d.closeAfterMs)),
+    /** An open incident resolves by itself once every one of its faults has stayed clear this long. */
+    quietPeriodMinutes: minutes.default(toMinutes(d.quietPeriodMs)),
+    /** A reopened incident whose triage report is younger than this goes back to it instead of triaging again. */
+    retriageAfterMinutes: minutes.default(toMinutes(d.retriageAfterMs)),
+    /**
+     * Per fault source (`<kind>:<name>`, e.g. `mcp:fork` or `webhook:faults`): a firing fault not observed again
+     * within this many minutes counts as cleared. For sources that never send a resolution.
+     */
+    faultTtlMinutes: z
+      .record(
+        z
+          .string()
+          .regex(
+            new RegExp(`^(${faultSourceKinds.join('|')}):.+$`),
+            `a fault source as <kind>:<name>, kind one of ${faultSourceKinds.join(', ')}`,
+          ),
+        minutes,
+      )
+      .default({}),
     burst: z
       .strictObject({
         windowSeconds: z
@@ -87,6 +109,9 @@ export function toIncidentSettings(file: IncidentsFile): IncidentSettings {
     ...d,
     dedup: { reopenWindowMs: file.reopenWindowMinutes * 60_000 },
     closeAfterMs: file.closeAfterMinutes * 60_000,
+    quietPeriodMs: file.quietPeriodMinutes * 60_000,
+    retriageAfterMs: file.retriageAfterMinutes * 60_000,
+    faultTtlMs: printableMap(Object.entries(file.faultTtlMinutes).map(([source, m]) => [source, m * 60_000])),
     correlation: { burstWindowMs: file.burst.windowSeconds * 1000, burstThreshold: file.burst.threshold },
     flap: { windowMs: file.flap.windowMinutes * 60_000, threshold: file.flap.changes },
     severityRules: file.severityRules.map((rule) => ({
@@ -107,4 +132,10 @@ export function toIncidentSettings(file: IncidentsFile): IncidentSettings {
       maxRunsPerIncident: file.budgets.maxRunsPerIncident,
     },
   };
+}
+
+/** A Map that prints as an object in `watchkeeper config` (JSON.stringify shows a plain Map as `{}`). */
+function printableMap<V>(entries: readonly (readonly [string, V])[]): ReadonlyMap<string, V> {
+  const map = new Map<string, V>(entries);
+  return Object.assign(map, { toJSON: () => Object.fromEntries(map) });
 }

@@ -61,6 +61,10 @@ export const FaultContextSchema = z.object({
   labels: z.record(z.string().max(317), z.string().max(63)).optional(),
   logTail: z.array(z.string().max(faultLimits.logLine)).max(faultLimits.logLines).optional(),
   events: z.array(RelatedEventSchema).max(faultLimits.events).optional(),
+  /** On a resolved observation: why the condition ended (`pod deleted`); `expired` when Watchkeeper expired it. */
+  resolution: z.object({ reason: z.string().max(256), expired: z.boolean().optional() }).optional(),
+  /** Set by intake when `owners` was inferred from object names rather than sent by the source (the rule). */
+  ownersInferredBy: z.string().max(64).optional(),
 });
 export type FaultContext = z.infer<typeof FaultContextSchema>;
 

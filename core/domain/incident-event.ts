@@ -31,6 +31,11 @@ export type IncidentEvent =
   /** The quiet period after resolution passed. */
   | (Base & { readonly type: 'incident.closed' })
   /** The fault came back after resolution, inside the reopen window (the dedup policy decides the window). */
-  | (Base & { readonly type: 'incident.reopened'; readonly faultId: string });
+  | (Base & {
+      readonly type: 'incident.reopened';
+      readonly faultId: string;
+      /** The run whose report still stands: the incident goes back to `reported` on it instead of `detected`. */
+      readonly resumeRunId?: RunId;
+    });
 
 export type IncidentEventType = IncidentEvent['type'];

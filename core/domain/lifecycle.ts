@@ -120,7 +120,11 @@ export function decide(state: IncidentState, event: IncidentEvent): Decision {
     case 'incident.reopened':
       return isOpen(state)
         ? reject(state, event, 'the incident is still open')
-        : apply({ status: 'detected' });
+        : apply(
+            event.resumeRunId !== undefined
+              ? { status: 'reported', runId: event.resumeRunId }
+              : { status: 'detected' },
+          );
   }
 }
 

@@ -27,7 +27,59 @@ export interface IncidentListFilter {
   readonly limit?: number;
 }
 
+/** A new incident with its first member, and how a lone fault may fold into its namespace's burst instead. */
+export interface OpenRequest {
+  /** The incident to create under the fault's own probable cause. */
+  readonly incident: Incident;
+  /** The fault that opens it (its `incidentId` is taken from whichever incident it ends up in). */
+  readonly member: Omit<IncidentMember, 'incidentId' | 'reason'>;
+  readonly severity: Severity;
+  /**
+   * For a lone fault (no workload, no node) in a namespace: when `threshold` standalone incidents opened there
+   * since `since`, the fault folds into `incident` (the namespace's burst incident, opened if need be) instead.
+   * Counting and opening happen under one lock per cluster and namespace, so concurrent faults decide alike.
+   */
+  readonly burst?: {
+    readonly namespace: string;
+    readonly since: Date;
+    readonly threshold: number;
+    readonly incident: Incident;
+  };
+}
+
+export type OpenResult =
+  /** `incident` was created with the fault as its primary member (`burst`: the namespace's burst incident). */
+  | { readonly kind: 'opened'; readonly incident: Incident; readonly burst: boolean }
+  /** The namespace's burst incident was already open: the fault joined it. */
+  | { readonly kind: 'joined_burst'; readonly incident: Incident; readonly added: boolean }
+  /** Another writer opened an incident for the same cause first; nothing was written. */
+  | { readonly kind: 'conflict' };
+
+/** A member fault of an open incident with nothing firing, as the quiet re-evaluation sees it. */
+export interface ClearMemberRow {
+  readonly cluster: string;
+  readonly faultId: string;
+  /** `${source.kind}:${source.name}` */
+  readonly source: string;
+  readonly clearedAt: Date;
+  readonly resolution?: { readonly reason: string; readonly expired?: boolean };
+}
+
 export interface IncidentRepository {
+  /**
+   * Creates the incident and its first member in one transaction (or folds a lone fault into its namespace's
+   * burst, see `OpenRequest.burst`). `conflict` when an open incident already has the same cause.
+   */
+  open(request: OpenRequest): Promise<OpenResult>;
+  /** For each fault id, the most recent incident it was folded into, open or not. */
+  lastIncidentsOfFaults(cluster: string, faultIds: readonly string[]): Promise<ReadonlyMap<string, Incident>>;
+  /**
+   * Open incidents none of whose member faults fires (each member's latest observation is a resolution), with
+   * those members; oldest update first, at most `limit`.
+   */
+  openWithoutFiring(
+    limit: number,
+  ): Promise<readonly { readonly incident: Incident; readonly members: readonly ClearMemberRow[] }[]>;
   /** Fails with a `conflict` StoreError when an open incident already has this cluster and fingerprint. */
   create(incident: Incident): Promise<void>;
   get(id: IncidentId): Promise<Incident | undefined>;

@@ -10,7 +10,7 @@ import type { Database } from './database.ts';
 export type Exclusive = <T>(name: string, section: () => Promise<T>) => Promise<T>;
 
 /** A stable 63-bit lock key for a name. */
-function lockKey(name: string): bigint {
+export function lockKey(name: string): bigint {
   return createHash('sha256').update(`watchkeeper:${name}`).digest().readBigInt64BE(0);
 }
 

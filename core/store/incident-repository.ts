@@ -7,8 +7,14 @@ import type { IncidentEvent } from '../domain/incident-event.ts';
 import type { IncidentState, IncidentStatus } from '../domain/incident-state.ts';
 import type { ResourceRef } from '../domain/resource.ts';
 import { severities, type Severity } from '../domain/severity.ts';
-import type { IncidentRepository, TransitionRecord } from '../ports/incident-repository.ts';
+import type {
+  ClearMemberRow,
+  IncidentRepository,
+  OpenResult,
+  TransitionRecord,
+} from '../ports/incident-repository.ts';
 import { sqlState, uniqueViolation, type Database } from './database.ts';
+import { lockKey } from './exclusive.ts';
 import { faults, incidentMembers, incidents, incidentTransitions } from './schema.ts';
 
 const closed: IncidentStatus[] = ['resolved', 'closed'];
@@ -20,8 +26,149 @@ const rank = (value: SQL | typeof incidents.severity) =>
     sql`, `,
   )}]::text[], ${value})`;
 
+/** Incidents opened since `since` for a single resource (no workload, no node) in a namespace. */
+async function countStandalone(
+  db: Database,
+  cluster: string,
+  namespace: string,
+  since: Date,
+): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(incidents)
+    .where(
+      and(
+        eq(incidents.cluster, cluster),
+        like(incidents.fingerprint, `resource:%/${namespace}/%`),
+        gte(incidents.createdAt, since),
+      ),
+    );
+  return row?.n ?? 0;
+}
+
+/** The incident row and its primary member; the caller's transaction makes them one. */
+async function insertWithPrimary(
+  db: Database,
+  incident: Incident,
+  member: Omit<IncidentMember, 'incidentId' | 'reason'>,
+): Promise<Incident> {
+  const created = { ...incident, faultCount: 1 };
+  await db.insert(incidents).values(toRow(created));
+  await db.insert(incidentMembers).values({ ...member, incidentId: incident.id, reason: 'primary' });
+  return created;
+}
+
 export function createIncidentRepository(db: Database): IncidentRepository {
   return {
+    async open(request) {
+      const { incident, member, burst } = request;
+      try {
+        return await db.transaction(async (tx): Promise<OpenResult> => {
+          if (burst) {
+            await tx.execute(
+              sql`select pg_advisory_xact_lock(${lockKey(`burst:${incident.cluster}:${burst.namespace}`)})`,
+            );
+            const recent = await countStandalone(tx, incident.cluster, burst.namespace, burst.since);
+            if (recent >= burst.threshold) {
+              const [row] = await tx
+                .select()
+                .from(incidents)
+                .where(
+                  and(
+                    eq(incidents.cluster, burst.incident.cluster),
+                    eq(incidents.fingerprint, burst.incident.fingerprint),
+                    notInArray(incidents.status, closed),
+                  ),
+                );
+              if (!row)
+                return {
+                  kind: 'opened',
+                  incident: await insertWithPrimary(tx, burst.incident, member),
+                  burst: true,
+                };
+              const added = await addOne(
+                tx,
+                { ...member, incidentId: asIncidentId(row.id), reason: 'namespace_burst' },
+                request.severity,
+              );
+              return { kind: 'joined_burst', incident: toIncident(row), added };
+            }
+          }
+          return { kind: 'opened', incident: await insertWithPrimary(tx, incident, member), burst: false };
+        });
+      } catch (error) {
+        if (sqlState(error) === uniqueViolation) return { kind: 'conflict' };
+        throw error;
+      }
+    },
+
+    async lastIncidentsOfFaults(cluster, faultIds) {
+      if (faultIds.length === 0) return new Map();
+      const rows = await db
+        .selectDistinctOn([incidentMembers.faultId], {
+          faultId: incidentMembers.faultId,
+          incident: incidents,
+        })
+        .from(incidentMembers)
+        .innerJoin(incidents, eq(incidents.id, incidentMembers.incidentId))
+        .where(and(eq(incidentMembers.cluster, cluster), inArray(incidentMembers.faultId, [...faultIds])))
+        .orderBy(incidentMembers.faultId, desc(incidents.createdAt));
+      return new Map(rows.map((row) => [row.faultId, toIncident(row.incident)]));
+    },
+
+    async openWithoutFiring(limit) {
+      const firing = db
+        .select({ one: sql`1` })
+        .from(incidentMembers)
+        .innerJoin(
+          faults,
+          and(eq(faults.cluster, incidentMembers.cluster), eq(faults.faultId, incidentMembers.faultId)),
+        )
+        .where(and(eq(incidentMembers.incidentId, incidents.id), eq(faults.resolved, false)));
+      const quiet = await db
+        .select()
+        .from(incidents)
+        .where(and(notInArray(incidents.status, closed), sql`not exists (${firing})`))
+        .orderBy(asc(incidents.updatedAt))
+        .limit(limit);
+      if (quiet.length === 0) return [];
+      const rows = await db
+        .select({
+          incidentId: incidentMembers.incidentId,
+          cluster: incidentMembers.cluster,
+          faultId: incidentMembers.faultId,
+          observedAt: faults.observedAt,
+          source: sql<string>`(${faults.data}->'source'->>'kind') || ':' || (${faults.data}->'source'->>'name')`,
+          resolution: sql<ClearMemberRow['resolution'] | null>`${faults.data}->'context'->'resolution'`,
+        })
+        .from(incidentMembers)
+        .innerJoin(
+          faults,
+          and(eq(faults.cluster, incidentMembers.cluster), eq(faults.faultId, incidentMembers.faultId)),
+        )
+        .where(
+          inArray(
+            incidentMembers.incidentId,
+            quiet.map((row) => row.id),
+          ),
+        );
+      const members = new Map<string, ClearMemberRow[]>();
+      for (const row of rows) {
+        const list = members.get(row.incidentId) ?? [];
+        list.push({
+          cluster: row.cluster,
+          faultId: row.faultId,
+          source: row.source,
+          clearedAt: row.observedAt,
+          ...(row.resolution !== null &&
+            typeof row.resolution === 'object' &&
+            typeof row.resolution.reason === 'string' && { resolution: row.resolution }),
+        });
+        members.set(row.incidentId, list);
+      }
+      return quiet.map((row) => ({ incident: toIncident(row), members: members.get(row.id) ?? [] }));
+    },
+
     async create(incident) {
       try {
         await db.insert(incidents).values(toRow(incident));
@@ -146,27 +293,8 @@ export function createIncidentRepository(db: Database): IncidentRepository {
         .where(and(eq(incidentTransitions.incidentId, id), eq(incidentTransitions.version, version)));
     },
 
-    async addMember(member, severity) {
-      // One statement: the member row and the incident's count (and severity) change together or not at all.
-      const inserted = db.$with('inserted').as(
-        db
-          .insert(incidentMembers)
-          .values({ ...member })
-          .onConflictDoNothing()
-          .returning({ faultId: incidentMembers.faultId }),
-      );
-      const rows = await db
-        .with(inserted)
-        .update(incidents)
-        .set({
-          faultCount: sql`${incidents.faultCount} + (select count(*) from ${inserted})`,
-          ...(severity !== undefined && {
-            severity: sql`case when ${rank(sql`${severity}`)} < ${rank(incidents.severity)} then ${severity} else ${incidents.severity} end`,
-          }),
-        })
-        .where(and(eq(incidents.id, member.incidentId), sql`exists (select 1 from ${inserted})`))
-        .returning({ id: incidents.id });
-      return rows.length > 0;
+    addMember(member, severity) {
+      return addOne(db, member, severity);
     },
 
     async addMembers(members) {
@@ -223,18 +351,8 @@ export function createIncidentRepository(db: Database): IncidentRepository {
       return row && toIncident(row.incident);
     },
 
-    async countStandaloneSince(cluster, namespace, since) {
-      const [row] = await db
-        .select({ n: sql<number>`count(*)::int` })
-        .from(incidents)
-        .where(
-          and(
-            eq(incidents.cluster, cluster),
-            like(incidents.fingerprint, `resource:%/${namespace}/%`),
-            gte(incidents.createdAt, since),
-          ),
-        );
-      return row?.n ?? 0;
+    countStandaloneSince(cluster, namespace, since) {
+      return countStandalone(db, cluster, namespace, since);
     },
 
     async raiseSeverity(id, severity) {
@@ -265,6 +383,29 @@ export function createIncidentRepository(db: Database): IncidentRepository {
       if (updated.length === 0) throw new StoreError('not_found', `incident ${id} does not exist`);
     },
   };
+}
+
+/** One statement: the member row and the incident's count (and severity) change together or not at all. */
+async function addOne(db: Database, member: IncidentMember, severity?: Severity): Promise<boolean> {
+  const inserted = db.$with('inserted').as(
+    db
+      .insert(incidentMembers)
+      .values({ ...member })
+      .onConflictDoNothing()
+      .returning({ faultId: incidentMembers.faultId }),
+  );
+  const rows = await db
+    .with(inserted)
+    .update(incidents)
+    .set({
+      faultCount: sql`${incidents.faultCount} + (select count(*) from ${inserted})`,
+      ...(severity !== undefined && {
+        severity: sql`case when ${rank(sql`${severity}`)} < ${rank(incidents.severity)} then ${severity} else ${incidents.severity} end`,
+      }),
+    })
+    .where(and(eq(incidents.id, member.incidentId), sql`exists (select 1 from ${inserted})`))
+    .returning({ id: incidents.id });
+  return rows.length > 0;
 }
 
 function toTransition(row: typeof incidentTransitions.$inferSelect): TransitionRecord {

@@ -39,6 +39,10 @@ export const faults = pgTable(
   (t) => [
     primaryKey({ columns: [t.cluster, t.faultId] }),
     index('faults_resource_idx').on(t.cluster, t.namespace, t.kind, t.name),
+    /** Firing faults by last sighting: what the TTL expiry scans. */
+    index('faults_firing_idx')
+      .on(t.lastSeenAt)
+      .where(sql`not resolved`),
   ],
 );
 

@@ -41,12 +41,13 @@ describe('fault intake through the incident lifecycle (real PostgreSQL)', () => 
     });
     expect((await store.incidents.get(opened.incidentId))?.state).toEqual({
       status: 'resolved',
-      reason: 'every fault cleared',
+      reason: 'every fault cleared (last: CrashLoopBackOff on Pod/shop/checkout-7d9f-abcde)',
     });
 
-    expect(await intake.ingest(crash({ observedAt: at(61_000) }))).toEqual({
+    expect(await intake.ingest(crash({ observedAt: at(61_000) }))).toMatchObject({
       kind: 'reopened',
       incidentId: opened.incidentId,
+      retriaged: true,
     });
     const history = await store.incidents.history(opened.incidentId);
     expect(history.map((h) => `${h.from}->${h.to}`)).toEqual([
@@ -105,9 +106,37 @@ describe('fault intake through the incident lifecycle (real PostgreSQL)', () => 
       createdAt: t0,
       expiresAt: later(t0, 3_600_000),
     });
-    expect(await intake.ingest(crash())).toEqual({ kind: 'silenced', silenceId: 'mute-shop' });
+    expect(await intake.ingest(crash())).toEqual({
+      kind: 'silenced',
+      silenceId: 'mute-shop',
+      message: `silenced by U042 until ${later(t0, 3_600_000).toISOString()}: load test`,
+    });
     expect(await store.faults.count()).toBe(1);
     expect(await store.incidents.list()).toHaveLength(0);
+  });
+
+  it('mutes faults that would join an incident silenced from Slack, and says by whom and until when', async () => {
+    const { intake } = incidentServices(store, { clock });
+    const opened = await intake.ingest(crash());
+    if (opened.kind !== 'opened') throw new Error('unreachable');
+    const incident = await store.incidents.get(opened.incidentId);
+    await store.silences.add({
+      id: 'mute-checkout',
+      matcher: { cluster: 'prod-eu', fingerprint: incident?.fingerprint ?? '' },
+      author: 'U042',
+      reason: 'known rollout',
+      createdAt: t0,
+      expiresAt: later(t0, 3_600_000),
+    });
+    // The silence cache lasts 5 s: step past it, as a later fault would.
+    const sibling = crash({ faultId: 'crash-checkout-2', observedAt: at(6_000) });
+    expect(await intake.ingest(sibling)).toEqual({
+      kind: 'silenced',
+      silenceId: 'mute-checkout',
+      message: `silenced by U042 until ${later(t0, 3_600_000).toISOString()}: known rollout`,
+    });
+    expect((await store.incidents.get(opened.incidentId))?.faultCount).toBe(1);
+    expect((await store.faults.get('prod-eu', 'crash-checkout-2'))?.fault.faultId).toBe('crash-checkout-2');
   });
 
   it('does not resolve and reopen a flapping fault: the incident stays open', async () => {
@@ -120,7 +149,7 @@ describe('fault intake through the incident lifecycle (real PostgreSQL)', () => 
     expect((await intake.ingest(crash({ observedAt: at(2000) }))).kind).toBe('reopened');
     expect(await intake.ingest(crash({ resolved: true, observedAt: at(3000) }))).toMatchObject({
       kind: 'cleared',
-      note: 'flapping: the incident stays open',
+      note: 'flapping: the incident stays open until every fault stays clear for 5 min',
     });
   });
 

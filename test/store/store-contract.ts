@@ -73,6 +73,42 @@ export function storeContract(
         expect(await store.faults.count({ cluster })).toBe(1);
       });
 
+      it('says what a batch observation replaced, so a class refinement is seen and stored', async () => {
+        const fault = makeFault({ class: 'ContainerErrorExit' });
+        expect(await store.faults.recordMany([fault])).toEqual([{ outcome: 'new' }]);
+        const refined = { ...fault, class: 'CrashLoopBackOff' as const, observedAt: later(t0, 1000) };
+        expect(await store.faults.recordMany([refined])).toEqual([
+          { outcome: 'changed', previous: { class: 'ContainerErrorExit', resolved: false } },
+        ]);
+        expect(await store.faults.recordMany([refined])).toEqual([{ outcome: 'duplicate' }]);
+        expect((await store.faults.get(fault.cluster, fault.faultId))?.fault.class).toBe('CrashLoopBackOff');
+      });
+
+      it('expires only firing faults of a source with a TTL, not observed within it', async () => {
+        const cluster = `c-${randomUUID()}`;
+        const fork = { kind: 'mcp', name: `fork-${randomUUID()}` } as const;
+        const stale = makeFault({ cluster, source: fork, observedAt: t0 });
+        const fresh = makeFault({ cluster, source: fork, observedAt: later(t0, 50_000) });
+        const other = makeFault({ cluster, observedAt: t0 });
+        await store.faults.recordMany([stale, fresh, other]);
+        const ttl = new Map([[`mcp:${fork.name}`, 60_000]]);
+        const expired = await store.faults.expireStale(ttl, later(t0, 60_000), 100);
+        expect(expired).toEqual([
+          { cluster, faultId: stale.faultId, source: `mcp:${fork.name}`, clearedAt: later(t0, 60_000) },
+        ]);
+        expect((await store.faults.get(cluster, stale.faultId))?.fault).toMatchObject({
+          resolved: true,
+          context: { resolution: { expired: true } },
+        });
+        expect((await store.faults.get(cluster, fresh.faultId))?.fault.resolved).toBe(false);
+        expect((await store.faults.get(cluster, other.faultId))?.fault.resolved).toBe(false);
+        expect(await store.faults.expireStale(ttl, later(t0, 60_000), 100)).toEqual([]);
+        // A later observation from the source fires it again.
+        expect((await store.faults.record({ ...stale, observedAt: later(t0, 70_000) })).outcome).toBe(
+          'changed',
+        );
+      });
+
       it('returns undefined for an unknown fault', async () => {
         expect(await store.faults.get('prod-eu', 'nope')).toBeUndefined();
       });
@@ -206,6 +242,45 @@ export function storeContract(
         ).toBe(true);
         expect((await store.incidents.members(incident.id)).map((m) => m.faultId)).toEqual(['f1', 'f2']);
         expect((await store.incidents.get(incident.id))?.faultCount).toBe(2);
+      });
+
+      it('opens an incident with its primary member in one step, and reports a conflict for the same cause', async () => {
+        const incident = makeIncident();
+        const member = { cluster: incident.cluster, faultId: `f-${randomUUID()}`, joinedAt: t0 };
+        const opened = await store.incidents.open({ incident, member, severity: 'high' });
+        expect(opened).toMatchObject({
+          kind: 'opened',
+          burst: false,
+          incident: { id: incident.id, faultCount: 1 },
+        });
+        expect((await store.incidents.members(incident.id)).map((m) => m.reason)).toEqual(['primary']);
+        const twin = makeIncident({ fingerprint: incident.fingerprint });
+        expect(await store.incidents.open({ incident: twin, member, severity: 'high' })).toEqual({
+          kind: 'conflict',
+        });
+        expect(await store.incidents.get(twin.id)).toBeUndefined();
+      });
+
+      it('folds a lone fault into the namespace burst once enough lone incidents opened there', async () => {
+        const cluster = `c-${randomUUID()}`;
+        const lone = (i: number) =>
+          makeIncident({ cluster, fingerprint: `resource:Pod/lab/p-${i}`, createdAt: later(t0, i) });
+        const burstIncident = (i: number) =>
+          makeIncident({ cluster, fingerprint: 'burst:lab', createdAt: later(t0, i) });
+        const request = (i: number) => ({
+          incident: lone(i),
+          member: { cluster, faultId: `f-${i}`, joinedAt: later(t0, i) },
+          severity: 'high' as const,
+          burst: { namespace: 'lab', since: t0, threshold: 2, incident: burstIncident(i) },
+        });
+        const kinds = [];
+        for (let i = 0; i < 4; i += 1) {
+          const result = await store.incidents.open(request(i));
+          kinds.push(result.kind === 'opened' ? `opened${result.burst ? ' burst' : ''}` : result.kind);
+        }
+        expect(kinds).toEqual(['opened', 'opened', 'opened burst', 'joined_burst']);
+        const burst = await store.incidents.findOpenByFingerprint(cluster, 'burst:lab');
+        expect(burst?.faultCount).toBe(2);
       });
 
       it('lists by status and cluster, newest first', async () => {

@@ -1,0 +1,1 @@
+CREATE INDEX "faults_firing_idx" ON "faults" USING btree ("last_seen_at") WHERE not resolved;
