@@ -115,6 +115,7 @@ export function podGoneClear(fault: Fault, at: Date): Fault {
     context: {
       ...fault.context,
       reason: podGoneReason,
+      resolution: { reason: podGoneReason },
       message: `Pod ${fault.resource.namespace ?? ''}/${fault.resource.name}${uid} no longer exists in the cluster (checked by Watchkeeper; the server sends no resolutions)`,
     },
   };

@@ -152,6 +152,7 @@ describe('owner-less MCP pod faults about a cluster Watchkeeper can read', () =>
     });
     const stored = await store.faults.get(cluster, 'own-0');
     expect(stored?.fault.context.reason).toBe('pod gone');
+    expect(stored?.fault.context.resolution).toEqual({ reason: 'pod gone' });
     expect(stored?.fault.context.message).toContain(`Pod ${namespace}/${gone.metadata?.name}`);
     expect(source.current().podsGone).toBe(1);
     await sleep(1_000); // several more re-check rounds: the live pods stay firing
