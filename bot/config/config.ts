@@ -61,6 +61,8 @@ export interface Config {
     readonly cluster: string | undefined;
     readonly mechanism: 'auto' | 'logging' | 'resources';
     readonly pingSeconds: number;
+    /** Unset: decided when the server is known (see mcp-schema.ts). */
+    readonly faultTtlMinutes: number | undefined;
   }[];
   /** Bearer token for the webhook endpoints; they are off without one. */
   readonly webhookToken: Secret | undefined;

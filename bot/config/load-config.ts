@@ -130,6 +130,7 @@ function resolveConfig(file: ConfigFile, source: string, env: ConfigSources['env
         cluster: server.cluster,
         mechanism: server.mechanism,
         pingSeconds: server.pingSeconds,
+        faultTtlMinutes: server.faultTtlMinutes,
       };
     }),
     watcher: {

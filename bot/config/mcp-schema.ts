@@ -23,6 +23,16 @@ export const McpSchema = z
           cluster: z.string().min(1).max(128).optional(),
           mechanism: z.enum(['auto', 'logging', 'resources']).default('auto'),
           pingSeconds: z.number().int().min(1).max(600).default(30),
+          /**
+           * Minutes a fault of this server lives without being sent again; 0 = never expires. Unset: 30 for a
+           * server that cannot be reconciled (no list_faults tool, no fault resources), else never.
+           */
+          faultTtlMinutes: z
+            .number()
+            .int()
+            .min(0)
+            .max(7 * 24 * 60, 'at most a week (10080 minutes)')
+            .optional(),
         }),
       )
       .refine((servers) => servers.every((s) => (s.url === undefined) !== (s.command === undefined)), {

@@ -11,8 +11,8 @@ import { createFaultIntake, type FaultIntake } from '../../core/services/fault-i
 import { createLifecycleService, type LifecycleService } from '../../core/services/lifecycle-service.ts';
 import { startHttpServer, type HttpServer } from '../http/http-server.ts';
 import { createWebhookHandler } from '../../listeners/webhooks/webhook-handler.ts';
-import { startMcpSupervisor } from '../../listeners/mcp/mcp-supervisor.ts';
 import { listenerStatusRoute } from './listener-status.ts';
+import { faultTtlsFromConfig, startMcpListeners } from './mcp-listeners.ts';
 import { startMaintenance } from './maintenance.ts';
 import { checkTriageConfig, startTriage } from './triage.ts';
 import { findWatcherKubeConfig, startWatcher } from './watcher.ts';
@@ -89,6 +89,9 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     }
 
     const lifecycle = createLifecycleService({ store, bus, logger });
+    // Live: MCP servers left on the default TTL get theirs once connected.
+    const faultTtls = faultTtlsFromConfig(config);
+    const incidentSettings = { ...config.incidents, faultTtlMs: faultTtls };
     const intake = createFaultIntake({
       store,
       bus,
@@ -96,7 +99,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       ids: uuidV7Gen,
       logger: logger.child({ component: 'intake' }),
       lifecycle,
-      settings: config.incidents,
+      settings: incidentSettings,
     });
     if (config.webhookToken) {
       http.use(
@@ -117,22 +120,11 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
         'webhooks are off (set WATCHKEEPER_WEBHOOK_TOKEN to accept Alertmanager and JSON faults)',
       );
     }
-    const supervisor =
-      config.mcpServers.length > 0
-        ? startMcpSupervisor(
-            config.mcpServers.map((server) => ({
-              name: server.name,
-              ...(server.url !== undefined && { url: server.url }),
-              ...(server.stdio && { stdio: server.stdio }),
-              ...(server.token && { token: server.token.reveal() }),
-              ...(server.cluster !== undefined && { cluster: server.cluster }),
-              mechanism: server.mechanism,
-              pingIntervalMs: server.pingSeconds * 1000,
-            })),
-            (fault) => intake.ingest(fault),
-            logger.child({ component: 'mcp' }),
-          )
-        : undefined;
+    const supervisor = startMcpListeners(
+      config,
+      { intake, faultTtls, kubeconfig },
+      logger.child({ component: 'mcp' }),
+    );
     if (supervisor) cleanups.push(() => supervisor.stop());
     http.use(listenerStatusRoute(() => supervisor?.states() ?? []));
     if (kubeconfig) {
@@ -158,7 +150,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     }
     const scheduler = startTriage(config, { store, bus, lifecycle, reports, kubeconfig }, logger);
     if (scheduler) cleanups.push(() => scheduler.stop({ abandon: true }));
-    const maintenance = startMaintenance({ store, lifecycle, clock: systemClock }, config.incidents, logger);
+    const maintenance = startMaintenance({ store, lifecycle, clock: systemClock }, incidentSettings, logger);
     cleanups.push(() => maintenance.stop());
 
     http.setReady(true);

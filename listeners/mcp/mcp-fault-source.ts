@@ -17,8 +17,18 @@ import type { Fault } from '../../core/domain/fault.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import { faultsLogger } from './fault-wire.ts';
 import { faultFromWire } from './from-wire.ts';
+import { ownersFromCluster, withClusterOwners, type ClusterAccess } from './owner-lookup.ts';
+import { PodRecheck } from './pod-recheck.ts';
 import { deliveryKey, RecentKeys } from './recent-keys.ts';
 import { Semaphore } from './semaphore.ts';
+import {
+  chooseMechanism,
+  McpConfigurationError,
+  notReconcilableReason,
+  readOffer,
+  type Mechanism,
+  type ReconcileVia,
+} from './server-offer.ts';
 
 export interface McpServerSettings {
   readonly name: string;
@@ -36,13 +46,47 @@ export interface McpServerSettings {
   readonly mechanism?: 'auto' | 'logging' | 'resources';
   readonly pingIntervalMs?: number;
   readonly maxBackoffMs?: number;
+  /**
+   * How long a fault of this server lives without being sent again; 0 turns expiry off. Unset: 30 minutes when
+   * the server cannot be reconciled (nothing to list after a reconnect, as the public fork), else off.
+   */
+  readonly faultTtlMs?: number;
+  /** How often firing pod faults are re-checked against the cluster (only with cluster access and a TTL). */
+  readonly recheckIntervalMs?: number;
 }
+
+export interface SourceOptions {
+  /** Shared by every source of a supervisor: a network blip must not re-initialize hundreds of sessions at once. */
+  readonly setups?: Semaphore;
+  /** Read access to the cluster this server's faults are about, when Watchkeeper has it. */
+  readonly access?: ClusterAccess;
+  /** Told the TTL that applies to this server's faults once it is known (`undefined`: they do not expire). */
+  readonly onFaultTtl?: (ttlMs: number | undefined) => void;
+}
+
+/**
+ * The TTL for servers that cannot be reconciled, unless configured: the fork sends a fault that still holds
+ * again at its next state change after its own 15-minute suppression, so a fault unseen for twice that is over.
+ */
+export const defaultUnreconcilableTtlMs = 30 * 60_000;
 
 export interface SourceState {
   readonly name: string;
   readonly url: string;
-  readonly status: 'connecting' | 'connected' | 'waiting' | 'stopped';
-  readonly mechanism?: 'logging' | 'resources';
+  /** `misconfigured`: a setting cannot work against this server (see lastError); it is not retried. */
+  readonly status: 'connecting' | 'connected' | 'waiting' | 'stopped' | 'misconfigured';
+  readonly mechanism?: Mechanism;
+  /** How the faults that hold are listed after a reconnect; `none`: faults of an outage are lost. */
+  readonly reconcile?: ReconcileVia | 'none';
+  /** Why the server cannot be reconciled, when it cannot. */
+  readonly notReconcilable?: string;
+  /** The TTL its faults expire after when not sent again; absent: they do not expire. */
+  readonly faultTtlMinutes?: number;
+  /** Firing pod faults are re-checked against the cluster; a gone pod's fault is cleared. */
+  readonly podRecheck: boolean;
+  /** Faults whose owners came from the cluster; faults cleared because their pod was gone. */
+  readonly ownersFromCluster: number;
+  readonly podsGone: number;
   readonly since?: Date;
   readonly lastEventAt?: Date;
   readonly connects: number;
@@ -82,17 +126,22 @@ export class McpFaultSource {
   private failed: ((reason: string) => void) | undefined;
   private readonly seen = new RecentKeys();
   private warnedMalformed = false;
-
-  /** Shared by every source of a supervisor: a network blip must not re-initialize hundreds of sessions at once. */
+  private warnedUnreconcilable = false;
   private readonly setups: Semaphore;
+  private readonly options: SourceOptions;
+  /** Per faultId, the delivery in flight: a fault and its clear reach the sink in the order they came. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private recheck: PodRecheck | undefined;
+  private recheckTimer: NodeJS.Timeout | undefined;
 
   constructor(
     settings: McpServerSettings,
     sink: (fault: Fault) => Promise<unknown>,
     logger: Logger,
-    setups: Semaphore = new Semaphore(1),
+    options: SourceOptions = {},
   ) {
-    this.setups = setups;
+    this.setups = options.setups ?? new Semaphore(1);
+    this.options = options;
     this.settings = settings;
     this.sink = sink;
     this.logger = logger.child({ mcpServer: settings.name });
@@ -104,6 +153,9 @@ export class McpFaultSource {
       connects: 0,
       faults: 0,
       dropped: 0,
+      podRecheck: false,
+      ownersFromCluster: 0,
+      podsGone: 0,
     };
   }
 
@@ -115,7 +167,21 @@ export class McpFaultSource {
   async run(): Promise<void> {
     let attempt = 0;
     while (!this.stopped) {
-      const reason = await this.session().catch((error: unknown) => describe(error));
+      let reason: string;
+      try {
+        reason = await this.session();
+      } catch (error) {
+        if (error instanceof McpConfigurationError && !this.isStopped()) {
+          await this.teardown();
+          this.update({ status: 'misconfigured', lastError: error.message });
+          this.logger.error(
+            { problem: error.message },
+            `MCP server ${this.settings.name} cannot be used as configured: ${error.message}; not retrying`,
+          );
+          return;
+        }
+        reason = describe(error);
+      }
       if (this.isStopped()) break;
       if (this.state.status === 'connected') attempt = 0; // it was up: start the backoff afresh
       attempt += 1;
@@ -138,6 +204,7 @@ export class McpFaultSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.recheckTimer);
     this.failed?.('stopping');
     await this.teardown();
   }
@@ -194,39 +261,104 @@ export class McpFaultSource {
     await client.connect(transport);
     const capabilities = client.getServerCapabilities() ?? {};
     const tools = capabilities.tools ? (await client.listTools()).tools.map((t) => t.name) : [];
-    const wanted = this.settings.mechanism ?? 'auto';
-    const canSubscribeResources = capabilities.resources?.subscribe === true;
-    // Logging push: the fork's events_subscribe, or a server that logs faults to every session once a level is set.
-    const useLogging =
-      wanted === 'logging' ||
-      (wanted === 'auto' &&
-        (tools.includes('events_subscribe') ||
-          (!canSubscribeResources && capabilities.logging !== undefined)));
-    if (useLogging) {
+    const choice = chooseMechanism(
+      readOffer(capabilities, tools),
+      this.settings.mechanism ?? 'auto',
+      this.settings.name,
+    );
+    if (choice.mechanism === 'logging') {
       if (capabilities.logging) await client.setLoggingLevel('info');
       if (tools.includes('events_subscribe')) {
         const result = await client.callTool({ name: 'events_subscribe', arguments: { mode: 'faults' } });
         if (result.isError) throw new Error(`events_subscribe refused: ${JSON.stringify(result.content)}`);
       }
-    } else if (canSubscribeResources) {
+    } else {
       const { resources } = await client.listResources();
       const list = resources.find(
         (r) => /faults/i.test(r.uri) && !r.uri.slice(r.uri.indexOf('faults') + 6).includes('/'),
       );
       for (const resource of list ? [list] : resources) await client.subscribeResource({ uri: resource.uri });
-    } else {
-      throw new Error(
-        'the server pushes no faults: it offers no events_subscribe tool, no resource subscriptions and no logging',
+    }
+    this.update({ mechanism: choice.mechanism, reconcile: choice.reconcile ?? 'none' });
+    this.applyLimits(choice.reconcile !== undefined);
+    await this.reconcile(choice.reconcile);
+    // Connected once what holds now is in: a cut during reconciliation starts the session over.
+    this.update({ status: 'connected', since: new Date(), connects: this.state.connects + 1 });
+    this.logger.info({ mechanism: this.state.mechanism }, `MCP server ${this.settings.name} connected`);
+  }
+
+  /** Once the server is known: what cannot be recovered is said once, and its faults' TTL and re-check set. */
+  private applyLimits(reconcilable: boolean): void {
+    const name = this.settings.name;
+    const configured = this.settings.faultTtlMs;
+    const ttlMs =
+      configured === undefined
+        ? reconcilable
+          ? undefined
+          : defaultUnreconcilableTtlMs
+        : configured || undefined;
+    const reason = reconcilable ? undefined : notReconcilableReason(name);
+    const access = this.options.access;
+    const recheck = ttlMs !== undefined && access !== undefined;
+    this.update({
+      ...(reason !== undefined && { notReconcilable: reason }),
+      ...(ttlMs !== undefined && { faultTtlMinutes: ttlMs / 60_000 }),
+      podRecheck: recheck,
+    });
+    if (reason === undefined) {
+      const { notReconcilable: _, ...rest } = this.state;
+      this.state = rest;
+    }
+    if (ttlMs === undefined) {
+      const { faultTtlMinutes: _, ...rest } = this.state;
+      this.state = rest;
+    }
+    this.options.onFaultTtl?.(ttlMs);
+    if (reason !== undefined && !this.warnedUnreconcilable) {
+      this.warnedUnreconcilable = true;
+      this.logger.warn(
+        { reconcile: 'none', faultTtlMinutes: this.state.faultTtlMinutes, podRecheck: recheck },
+        `MCP server ${name}: faults raised while disconnected from ${name} cannot be recovered (it offers no list_faults tool and no fault resources); ${
+          ttlMs === undefined
+            ? 'its faults never expire (faultTtlMinutes: 0)'
+            : `its faults expire ${ttlMs / 60_000} min after they were last sent`
+        }${recheck ? ', and its pod faults are re-checked against the cluster' : ''}`,
       );
     }
-    this.update({
-      status: 'connected',
-      mechanism: useLogging ? 'logging' : 'resources',
-      since: new Date(),
-      connects: this.state.connects + 1,
+    if (recheck && !this.recheck) this.startRecheck(access, ttlMs);
+  }
+
+  private startRecheck(access: ClusterAccess, forgetAfterMs: number): void {
+    const recheck = new PodRecheck({
+      access,
+      forgetAfterMs,
+      clear: (fault) =>
+        this.inOrder(fault.faultId, async () => {
+          await this.sink(fault);
+          this.update({ podsGone: this.state.podsGone + 1 });
+          this.logger.info(
+            { faultId: fault.faultId, pod: `${fault.resource.namespace ?? ''}/${fault.resource.name}` },
+            `MCP server ${this.settings.name}: pod ${fault.resource.namespace ?? ''}/${fault.resource.name} is gone; its fault is cleared`,
+          );
+        }),
     });
-    this.logger.info({ mechanism: this.state.mechanism }, `MCP server ${this.settings.name} connected`);
-    await this.reconcile(tools);
+    this.recheck = recheck;
+    this.recheckTimer = setInterval(() => {
+      void recheck.round().catch(() => undefined);
+    }, this.settings.recheckIntervalMs ?? 60_000);
+    this.recheckTimer.unref();
+  }
+
+  /** Runs `work` after whatever is in flight for the same faultId. */
+  private inOrder(faultId: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.inFlight.get(faultId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    this.inFlight.set(faultId, next);
+    const forget = () => {
+      if (this.inFlight.get(faultId) === next) this.inFlight.delete(faultId);
+    };
+    next.then(forget, forget);
+    return next;
   }
 
   private newTransport(): StreamableHTTPClientTransport | StdioClientTransport {
@@ -255,16 +387,16 @@ export class McpFaultSource {
   }
 
   /** After every (re)connect: what holds now, so faults raised while disconnected are not missed. */
-  private async reconcile(tools: readonly string[]): Promise<void> {
+  private async reconcile(via: ReconcileVia | undefined): Promise<void> {
     const client = this.client;
     if (!client) return;
-    if (tools.includes('list_faults')) {
+    if (via === 'list_faults') {
       const result = await client.callTool({ name: 'list_faults', arguments: {} });
       const first = (result.content as { type: string; text?: string }[] | undefined)?.[0];
       const parsed =
         first?.text === undefined ? undefined : (JSON.parse(first.text) as { faults?: unknown[] });
       for (const data of parsed?.faults ?? []) await this.accept(data);
-    } else if (this.state.mechanism === 'resources') {
+    } else if (via === 'resources') {
       const { resources } = await client.listResources();
       for (const resource of resources) await this.readResource(resource.uri);
     }
@@ -307,10 +439,15 @@ export class McpFaultSource {
       }
       return;
     }
-    const { fault } = result;
-    const key = deliveryKey(fault);
+    const key = deliveryKey(result.fault);
     this.update({ lastEventAt: new Date() });
     if (this.seen.has(key)) return;
+    await this.inOrder(result.fault.faultId, () => this.deliver(result.fault, key));
+  }
+
+  private async deliver(received: Fault, key: string): Promise<void> {
+    const access = this.options.access;
+    const fault = access ? await withClusterOwners(received, access) : received;
     try {
       await this.sink(fault);
     } catch (error) {
@@ -319,7 +456,12 @@ export class McpFaultSource {
       return;
     }
     this.seen.add(key);
-    this.update({ faults: this.state.faults + 1 });
+    this.recheck?.observe(fault);
+    const enriched = (fault.raw as { ownersFrom?: string } | undefined)?.ownersFrom === ownersFromCluster;
+    this.update({
+      faults: this.state.faults + 1,
+      ownersFromCluster: this.state.ownersFromCluster + (enriched && fault !== received ? 1 : 0),
+    });
   }
 
   private async teardown(): Promise<void> {

@@ -20,6 +20,8 @@ export interface ForkFake {
   /** Sends one `notifications/message` to every session that set a level and subscribed. */
   emit(data: unknown): Promise<void>;
   subscribed(): number;
+  /** How many sessions clients have initialized (each retry of a failing client is one more). */
+  initializes(): number;
   /** Forgets every session, as a server whose sessions time out: their next request gets 404. */
   expireSessions(): void;
   close(): Promise<void>;
@@ -30,6 +32,7 @@ export async function startForkFake(): Promise<ForkFake> {
     string,
     { mcp: McpServer; transport: StreamableHTTPServerTransport; level?: string; subscription?: string }
   >();
+  let initializes = 0;
 
   function newSession(): { mcp: McpServer; transport: StreamableHTTPServerTransport } {
     const mcp = new McpServer(
@@ -43,6 +46,10 @@ export async function startForkFake(): Promise<ForkFake> {
       },
     });
     const state = () => (transport.sessionId ? sessions.get(transport.sessionId) : undefined);
+    // A client that ends its session (DELETE) or drops it is forgotten, as the fork's session monitor does.
+    mcp.server.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+    };
     mcp.server.setRequestHandler(SetLevelRequestSchema, (request) => {
       const s = state();
       if (s) s.level = request.params.level;
@@ -91,6 +98,7 @@ export async function startForkFake(): Promise<ForkFake> {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
         if (known) return known.transport.handleRequest(req, res, body);
         if (isInitializeRequest(body)) {
+          initializes += 1;
           const fresh = newSession();
           await fresh.mcp.connect(fresh.transport);
           return fresh.transport.handleRequest(req, res, body);
@@ -119,6 +127,7 @@ export async function startForkFake(): Promise<ForkFake> {
       }
     },
     subscribed: () => [...sessions.values()].filter((s) => s.subscription).length,
+    initializes: () => initializes,
     expireSessions: () => {
       sessions.clear();
     },
