@@ -73,9 +73,10 @@ describe('watchkeeper emit → watchkeeper start (mcp.servers)', () => {
       const node = `ghost-${namespace}`;
       await createGhostPod(client, namespace, 'payments', {}, node);
       await setPodStatus(client, namespace, 'payments', podStatus.crashLooping());
-      const opened = JSON.parse(
-        await start.waitForLine(/(incident opened|opened incident [^:]+): .*payments/),
-      ) as Record<string, unknown>;
+      const opened = JSON.parse(await start.waitForLine(/incident opened: .*payments/)) as Record<
+        string,
+        unknown
+      >;
       expect(opened).toMatchObject({
         class: 'CrashLoopBackOff',
         fingerprint: `resource:Pod/${namespace}/payments`,

@@ -66,6 +66,10 @@ export function createAnnouncer(deps: Pick<IntakeDeps, 'bus' | 'logger'>): Annou
           faultId: item.fault.faultId,
           class: item.fault.class,
           ...('incidentId' in outcome && { incidentId: outcome.incidentId }),
+          ...(outcome.kind === 'opened' && {
+            fingerprint: outcome.cause.fingerprint,
+            severity: item.fault.severity,
+          }),
         };
         if (notable.has(outcome.kind)) deps.logger.info(fields, outcome.message);
         else deps.logger.debug(fields, outcome.message);

@@ -93,6 +93,6 @@ export async function openIncident(
     kind: 'opened',
     incidentId: incident.id,
     cause,
-    message: `opened incident ${incident.id}: ${cause.title}${result.burst ? ' (a burst of lone faults in the namespace)' : ''}`,
+    message: `incident opened: ${cause.title}${result.burst ? ' (a burst of lone faults in the namespace)' : ''}`,
   };
 }
