@@ -1,17 +1,15 @@
 /**
  * A kubelet's log endpoint, for pods on a test node with no kubelet: the harness nodes run no containers, so
  * `kubectl logs` has nothing to read. The node's status points the apiserver at this HTTPS server on 127.0.0.1
- * (the apiserver does not verify a kubelet's certificate when it has no --kubelet-certificate-authority), and it
+ * with the kubelet serving certificate the harness's CA issued for 127.0.0.1, and it
  * answers `GET /containerLogs/<ns>/<pod>/<container>` as the kubelet does — including the error for `previous`
  * on a container that never restarted, which is what makes `kubectl logs --all-containers --previous` stop.
  */
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { serviceDir } from '../harness/process.ts';
+import { ensureClusterPki } from '../harness/services/kube-certs.ts';
 
 export interface LogRequest {
   readonly pod: string;
@@ -27,25 +25,13 @@ export interface LogKubelet {
 }
 
 /** `logs["pod/container"]` is the current run's output; `logs["pod/container/previous"]` the previous run's. */
-export async function startLogKubelet(dir: string, logs: Record<string, string>): Promise<LogKubelet> {
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    join(dir, 'kubelet.key'),
-    '-out',
-    join(dir, 'kubelet.crt'),
-    '-subj',
-    '/CN=127.0.0.1',
-    '-days',
-    '1',
-  ]);
+export async function startLogKubelet(logs: Record<string, string>): Promise<LogKubelet> {
+  // The apiserver verifies kubelets against the cluster CA (--kubelet-certificate-authority, for the real node):
+  // serve the harness's kubelet serving certificate, issued by that CA for 127.0.0.1.
+  const pki = await ensureClusterPki(join(serviceDir('kube'), 'pki'));
   const requests: LogRequest[] = [];
   const server: Server = createServer(
-    { key: await readFile(join(dir, 'kubelet.key')), cert: await readFile(join(dir, 'kubelet.crt')) },
+    { key: await readFile(pki.kubeletServingKey), cert: await readFile(pki.kubeletServingCert) },
     (request, response) => {
       const url = new URL(request.url ?? '/', 'https://127.0.0.1');
       const [, kind, , pod = '', container = ''] = url.pathname.split('/');

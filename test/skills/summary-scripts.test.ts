@@ -92,7 +92,7 @@ describe('the summary scripts, with the triage token on the harness cluster', ()
 
     namespace = await createNamespace(admin, 'skill');
     quotaNamespace = await createNamespace(admin, 'skill-quota');
-    kubelet = await startLogKubelet(dir, {
+    kubelet = await startLogKubelet({
       'web/app/previous':
         'starting checkout 1.9.9\nloading config from /etc/checkout\npanic: dial tcp 10.9.0.7:5432: connect: connection refused',
       'web/migrate': 'migrations: 12 applied, 0 pending',
