@@ -43,3 +43,15 @@ export class StoreError extends InfraError {
     this.code = code;
   }
 }
+
+/** A fault the domain cannot hold (a name with a newline, a label past its limit): refused before it is stored. */
+export class InvalidFaultError extends Error {
+  readonly code = 'fault_invalid';
+  readonly field: string;
+
+  constructor(field: string, problem: string) {
+    super(`the fault's ${field || 'data'} cannot be stored: ${problem}`);
+    this.name = 'InvalidFaultError';
+    this.field = field;
+  }
+}

@@ -4,7 +4,8 @@
  * A batch of observations flows through; each stage settles the items it decides, and the pipeline stops when
  * none is left. Nothing is dropped: every observation is stored first, even when silenced, flapping or a replay.
  */
-import type { Fault } from '../domain/fault.ts';
+import { InvalidFaultError } from '../domain/errors.ts';
+import { FaultSchema, type Fault } from '../domain/fault.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { IdGen } from '../ports/id-gen.ts';
@@ -136,8 +137,19 @@ export function createFaultIntake(deps: FaultIntakeDeps): FaultIntake {
   const batcher = createMicroBatcher(ingestBatch, { maxSize: 128, maxInFlight: 4 });
 
   return {
-    ingest: (fault, options) =>
-      batcher.add(options?.agent !== undefined ? { fault, agent: options.agent } : { fault }),
+    ingest: (input, options) => {
+      // Every source's adapter checks its own input; this is the last guard, so no source can store what the
+      // domain cannot hold (a name with a newline would reach prompts and Slack as structure, not text).
+      const parsed = FaultSchema.safeParse(input);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return Promise.reject(
+          new InvalidFaultError(issue?.path.map(String).join('.') ?? '', issue?.message ?? 'invalid'),
+        );
+      }
+      const fault = input; // checked, not replaced: what the source built (dates included) goes on as it is
+      return batcher.add(options?.agent !== undefined ? { fault, agent: options.agent } : { fault });
+    },
     counts: () => announcer.counts(),
   };
 }

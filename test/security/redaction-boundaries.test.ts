@@ -98,8 +98,8 @@ describe('redaction at every boundary', () => {
       profiles: {
         leaky: {
           command: process.execPath,
-          args: [leakyAgent, '{reportFile}'],
-          env: { SECRET_TEXT_FILE: secretFile },
+          // A path named in the arguments is what the local sandbox lets the agent read.
+          args: [leakyAgent, '{reportFile}', secretFile],
         },
       },
     });

@@ -1,11 +1,11 @@
-// A scripted "agent" that leaks: every secret form Watchkeeper must hide (read from SECRET_TEXT_FILE) goes into
+// A scripted "agent" that leaks: every secret form Watchkeeper must hide (read from the file named by its second argument) goes into
 // its progress events (tool calls, tool output, messages), its stdout and stderr (the transcript) and its
 // report (the card's root cause included). For a resource named crashy-*, it crashes instead, its stderr and
 // last words full of secrets: the failure detail.
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 
-const [reportFile] = process.argv.slice(2);
-const forms = JSON.parse(readFileSync(process.env.SECRET_TEXT_FILE, 'utf8'));
+const [reportFile, secretTextFile] = process.argv.slice(2);
+const forms = JSON.parse(readFileSync(secretTextFile, 'utf8'));
 const incident = JSON.parse(readFileSync('incident.json', 'utf8'));
 const resource = incident.incident.primaryResource;
 const progress = (event) =>
