@@ -125,7 +125,7 @@ describe('a custom agent profile, end to end', () => {
         expect(transcript).not.toContain(secret);
       }
       for (const artifact of [markdown, html]) {
-        expect(artifact).not.toContain('AKIAZZZZZZZZZZZZZZZZ');
+        expect(artifact).not.toContain('AKIAQX4RT7LM2WZK5NBP');
         expect(artifact).not.toContain('testkeymaterial');
       }
     } finally {

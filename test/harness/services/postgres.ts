@@ -45,11 +45,12 @@ function run(command: string, args: readonly string[]): void {
   }
 }
 
+/** Up, and this cache's own cluster: one that older harness code started in a shared folder is not reused. */
 async function probe(info: PostgresInfo): Promise<boolean> {
   const sql = postgres(info.url, { max: 1, connect_timeout: 2, onnotice: () => undefined });
   try {
-    await sql`select 1`;
-    return true;
+    const [row] = await sql<{ data_directory: string }[]>`show data_directory`;
+    return row?.data_directory === join(postgresHome(), 'data');
   } finally {
     await sql.end({ timeout: 1 });
   }

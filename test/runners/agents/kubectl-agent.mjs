@@ -82,7 +82,7 @@ ${pods.out.trim()}
 \`\`\`
 <script>alert('x')</script>
 
-Found in a ConfigMap: aws_access_key_id=AKIAZZZZZZZZZZZZZZZZ and
+Found in a ConfigMap: aws_access_key_id=AKIAQX4RT7LM2WZK5NBP and
 ${pem}
 `,
 );
