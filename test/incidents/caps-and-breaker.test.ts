@@ -109,7 +109,7 @@ describe('caps, storm guard and circuit breaker (real PostgreSQL, real local pro
       const [queued] = await store.incidents.list({ statuses: ['triage_queued'] });
       return (await store.queue.get('triage', queued?.id ?? ''))?.waitReason;
     };
-    for (let i = 0; i < 60 && !/paused/.test((await waitReason()) ?? ''); i += 1) {
+    for (let i = 0; i < 60 && !((await waitReason()) ?? '').includes('paused'); i += 1) {
       await failing.tick();
       await sleep(100);
     }
