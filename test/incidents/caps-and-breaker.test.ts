@@ -100,7 +100,8 @@ describe('caps, storm guard and circuit breaker (real PostgreSQL, real local pro
       for await (const message of stream) notices.push(message.data);
     })().catch(() => undefined);
     await queueIncidents(store, 3);
-    const breaker = { failureThreshold: 2, probeAfterMs: 1_000 };
+    // Long enough that a loaded machine cannot reach the probe window before the test has seen the pause.
+    const breaker = { failureThreshold: 2, probeAfterMs: 5_000 };
     const caps = { maxConcurrentRuns: 1, maxConcurrentRunsPerCluster: 1, maxRunStartsPerMinute: 100 };
     const failing = schedulerWith('process.exit(3)', { breaker, caps });
     // The incident turns triage_failed a moment before its run's slot is free: until then the cap, not the
@@ -120,7 +121,7 @@ describe('caps, storm guard and circuit breaker (real PostgreSQL, real local pro
     await failing.stop();
 
     const healthy = schedulerWith('process.exit(0)', { breaker, caps });
-    await sleep(1_100);
+    await sleep(5_100);
     for (let i = 0; i < 40 && (await byStatus('reported')) < 1; i += 1) {
       await healthy.tick();
       await sleep(100);
