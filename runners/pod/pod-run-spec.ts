@@ -21,7 +21,7 @@
  */
 import { z } from 'zod';
 import { agentKinds, streamFormats, type AgentProfile } from '../../core/domain/agent-profile.ts';
-import { FaultSchema } from '../../core/domain/fault.ts';
+import { FaultSchema, type Fault } from '../../core/domain/fault.ts';
 import { asIncidentId, asRunId } from '../../core/domain/ids.ts';
 import { foldReasons, type Incident, type IncidentMember } from '../../core/domain/incident.ts';
 import type { RunBudget } from '../../core/domain/policies/budgets.ts';
@@ -29,6 +29,7 @@ import { ResourceRefSchema } from '../../core/domain/resource.ts';
 import { runFailureReasons, runStatuses, type TriageRun } from '../../core/domain/run.ts';
 import { SeveritySchema } from '../../core/domain/severity.ts';
 import type { Usage } from '../../core/domain/usage.ts';
+import { subjects } from '../../core/ports/subjects.ts';
 
 export const podRunSpecVersion = 1;
 
@@ -209,6 +210,13 @@ export const PodUploadUrlsSchema = z.object({
 });
 export type PodUploadUrls = z.infer<typeof PodUploadUrlsSchema>;
 
+/** The content type each upload is sent with: sign the presigned PUT URLs with these (S3 checks them). */
+export const podUploadContentTypes = {
+  report: 'text/markdown; charset=utf-8',
+  transcript: 'text/plain; charset=utf-8',
+  runJson: 'application/json',
+} as const satisfies Record<keyof PodUploadUrls, string>;
+
 /** What run.json (uploaded at the end) holds. */
 export const PodRunResultSchema = z.object({
   runId: z.string(),
@@ -245,6 +253,53 @@ export function podProfile(profile: AgentProfile): PodAgentProfile {
     ...(price && { price: { ...price } }),
     ...(secretEnv && { secretEnvNames: Object.keys(secretEnv) }),
     ...(apiKey && { hasApiKey: true }),
+  };
+}
+
+/** The spec Watchkeeper writes for a run (JSON-ready: `JSON.stringify` turns the dates into ISO strings). */
+export function buildPodRunSpec(input: {
+  readonly run: TriageRun;
+  readonly incident: Incident;
+  readonly faults: readonly { readonly member: IncidentMember; readonly fault: Fault | undefined }[];
+  readonly budget: RunBudget;
+  readonly profile: AgentProfile;
+  readonly followUp?: { readonly question: string; readonly previousReport?: string };
+  readonly access?: { readonly summary: string; readonly expiresAt: Date };
+  readonly kubernetesMcpServer?: string;
+  /** NATS URLs the pod can reach; absent: progress only on the pod's stdout. */
+  readonly natsServers?: readonly string[];
+}): PodRunSpecInput {
+  const { incident } = input;
+  return {
+    version: podRunSpecVersion,
+    run: { ...input.run, ...(input.run.usage && { usage: { ...input.run.usage } }) },
+    incident: {
+      id: incident.id,
+      fingerprint: incident.fingerprint,
+      cluster: incident.cluster,
+      severity: incident.severity,
+      title: incident.title,
+      primaryResource: { ...incident.primaryResource },
+      faultCount: incident.faultCount,
+      createdAt: incident.createdAt,
+      updatedAt: incident.updatedAt,
+      version: incident.version,
+    },
+    faults: input.faults.map(({ member, fault }) => ({
+      member: { ...member },
+      ...(fault && {
+        fault: JSON.parse(JSON.stringify(fault)) as NonNullable<PodRunSpecInput['faults'][number]['fault']>,
+      }),
+    })),
+    budget: { ...input.budget },
+    profile: podProfile(input.profile),
+    ...(input.followUp && { followUp: { ...input.followUp } }),
+    ...(input.access && { access: { ...input.access } }),
+    ...(input.kubernetesMcpServer !== undefined && { kubernetesMcpServer: input.kubernetesMcpServer }),
+    progress: {
+      subject: subjects.runProgress(input.run.id),
+      ...(input.natsServers && input.natsServers.length > 0 && { servers: [...input.natsServers] }),
+    },
   };
 }
 

@@ -18,7 +18,12 @@ import { prepareWorkspace } from '../workspace/prepare-workspace.ts';
 import { findCommand } from './find-command.ts';
 import { PodInputError, readPodInputs, type PodLocations } from './pod-inputs.ts';
 import { openPodProgressSink } from './pod-progress-sink.ts';
-import { podRunnerExitCodes, type PodRunResult, type PodRunnerExitCode } from './pod-run-spec.ts';
+import {
+  podRunnerExitCodes,
+  podUploadContentTypes,
+  type PodRunResult,
+  type PodRunnerExitCode,
+} from './pod-run-spec.ts';
 import { uploadArtifact } from './pod-uploads.ts';
 
 export interface PodExit {
@@ -167,20 +172,20 @@ export async function runInPod(locations: PodLocations, options: PodRunOptions):
             name: 'report.md',
             url: inputs.uploads.report,
             body: redact(report),
-            contentType: 'text/markdown; charset=utf-8',
+            contentType: podUploadContentTypes.report,
           },
         ]),
     {
       name: 'transcript.log',
       url: inputs.uploads.transcript,
       body: redact(transcript),
-      contentType: 'text/plain; charset=utf-8',
+      contentType: podUploadContentTypes.transcript,
     },
     {
       name: 'run.json',
       url: inputs.uploads.runJson,
       body: JSON.stringify(redactJson(runJson), null, 2),
-      contentType: 'application/json',
+      contentType: podUploadContentTypes.runJson,
     },
   ];
   const failedUploads: string[] = [];

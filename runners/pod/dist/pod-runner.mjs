@@ -29722,6 +29722,11 @@ var PodUploadUrlsSchema = external_exports.object({
   transcript: external_exports.url(),
   runJson: external_exports.url()
 });
+var podUploadContentTypes = {
+  report: "text/markdown; charset=utf-8",
+  transcript: "text/plain; charset=utf-8",
+  runJson: "application/json"
+};
 var PodRunResultSchema = external_exports.object({
   runId: external_exports.string(),
   agent: external_exports.string(),
@@ -35265,20 +35270,20 @@ async function runInPod(locations, options) {
         name: "report.md",
         url: inputs.uploads.report,
         body: redact(report),
-        contentType: "text/markdown; charset=utf-8"
+        contentType: podUploadContentTypes.report
       }
     ],
     {
       name: "transcript.log",
       url: inputs.uploads.transcript,
       body: redact(transcript),
-      contentType: "text/plain; charset=utf-8"
+      contentType: podUploadContentTypes.transcript
     },
     {
       name: "run.json",
       url: inputs.uploads.runJson,
       body: JSON.stringify(redactJson(runJson), null, 2),
-      contentType: "application/json"
+      contentType: podUploadContentTypes.runJson
     }
   ];
   const failedUploads = [];
