@@ -10,6 +10,7 @@ import { openDatabase } from '../wiring/adapters.ts';
 import { startEmit } from '../wiring/emit.ts';
 import { startRuntime } from '../wiring/runtime.ts';
 import { CliError, fetchListeners, formatListeners } from './listeners-command.ts';
+import { natsSetup } from './nats-setup-command.ts';
 
 const version = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -112,6 +113,16 @@ export async function runCli(io: CliIo): Promise<number> {
       const settings = config();
       const base = options.url ?? `http://${settings.server.host}:${settings.server.port}`;
       io.stdout(formatListeners(await fetchListeners(base)));
+    });
+
+  program
+    .command('nats-setup')
+    .description(
+      'generate the keys and server configuration for NATS in operator mode (deploy/nats/README.md)',
+    )
+    .option('--out <dir>', 'a new folder for the files (keys readable by you only)', 'nats-setup')
+    .action(async (options: { out: string }) => {
+      io.stdout(await natsSetup(options.out));
     });
 
   program

@@ -17,7 +17,22 @@ export interface Config {
     | { readonly kind: 'postgres'; readonly url: Secret; readonly maxConnections: number };
   readonly bus:
     | { readonly kind: 'memory' }
-    | { readonly kind: 'nats'; readonly url: Secret; readonly token: Secret | undefined };
+    | {
+        readonly kind: 'nats';
+        readonly url: Secret;
+        readonly token: Secret | undefined;
+        /** Watchkeeper's own `.creds` (operator mode). */
+        readonly creds: Secret | undefined;
+        /** Minting per-run credentials for Job runs (runners/bus/run-credentials.ts); unset: none. */
+        readonly runCredentials:
+          | {
+              readonly account: string;
+              readonly signingKey: Secret;
+              readonly expiryMarginMs: number;
+              readonly podServers: readonly string[];
+            }
+          | undefined;
+      };
   readonly reports: {
     readonly linkTtlSeconds: number;
     readonly store:

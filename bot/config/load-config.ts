@@ -238,7 +238,58 @@ function resolveBus(file: ConfigFile, secret: SecretReader): Config['bus'] {
     (file.bus.nats.url === undefined ? undefined : new Secret(file.bus.nats.url));
   if (!url)
     throw new ConfigError('bus.nats.url', 'required when bus.kind is nats (or set WATCHKEEPER_NATS_URL)');
-  return { kind: 'nats', url, token: secret('WATCHKEEPER_NATS_TOKEN') };
+  const { nats } = file.bus;
+  const creds =
+    secret('WATCHKEEPER_NATS_CREDS') ??
+    (nats.credsFile === undefined ? undefined : secretFile(nats.credsFile, 'bus.nats.credsFile'));
+  if (creds && !creds.reveal().includes('BEGIN NATS USER JWT'))
+    throw new ConfigError(
+      nats.credsFile ? 'bus.nats.credsFile' : 'WATCHKEEPER_NATS_CREDS',
+      'not a NATS .creds file (no "BEGIN NATS USER JWT" block); `nsc generate creds` or `watchkeeper nats-setup` makes one',
+    );
+  return {
+    kind: 'nats',
+    url,
+    token: secret('WATCHKEEPER_NATS_TOKEN'),
+    creds,
+    runCredentials: nats.runCredentials && resolveRunCredentials(nats.runCredentials, url, secret),
+  };
+}
+
+function secretFile(path: string, field: string): Secret {
+  try {
+    return new Secret(readFileSync(path, 'utf8').trim());
+  } catch (error) {
+    throw new ConfigError(field, `cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+type RunCredentialsFile = NonNullable<ConfigFile['bus']['nats']['runCredentials']>;
+
+function resolveRunCredentials(
+  file: RunCredentialsFile,
+  url: Secret,
+  secret: SecretReader,
+): NonNullable<Extract<Config['bus'], { kind: 'nats' }>['runCredentials']> {
+  const signingKey =
+    secret('WATCHKEEPER_NATS_ACCOUNT_SIGNING_KEY') ??
+    (file.signingKeyFile === undefined
+      ? undefined
+      : secretFile(file.signingKeyFile, 'bus.nats.runCredentials.signingKeyFile'));
+  if (!signingKey)
+    throw new ConfigError(
+      'bus.nats.runCredentials.signingKeyFile',
+      'required to mint per-run credentials (or set WATCHKEEPER_NATS_ACCOUNT_SIGNING_KEY); see deploy/nats/README.md',
+    );
+  if (!/^SA[A-Z2-7]{56}$/.test(signingKey.reveal()))
+    throw new ConfigError(
+      file.signingKeyFile ? 'bus.nats.runCredentials.signingKeyFile' : 'WATCHKEEPER_NATS_ACCOUNT_SIGNING_KEY',
+      'not an account signing key seed (SA followed by 56 characters); `nsc edit account --sk generate` makes one',
+    );
+  // The pods reach the server by its in-cluster name; without podServers they get Watchkeeper's URL minus any
+  // credentials in it (theirs is the .creds file).
+  const podServers = file.podServers ?? [url.reveal().replace(/\/\/[^@/]*@/, '//')];
+  return { account: file.account, signingKey, expiryMarginMs: file.expiryMarginSeconds * 1000, podServers };
 }
 
 function resolveS3(file: ConfigFile, secret: SecretReader): Config['reports']['store'] {

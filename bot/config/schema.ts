@@ -46,6 +46,32 @@ export const ConfigFileSchema = z.strictObject({
               'a nats:// URL without credentials (put those in WATCHKEEPER_NATS_URL)',
             )
             .optional(),
+          /**
+           * Watchkeeper's own user `.creds` file, for a server in operator mode (deploy/nats/README.md); or the
+           * file's text in WATCHKEEPER_NATS_CREDS.
+           */
+          credsFile: nonEmpty.optional(),
+          /** Per-run credentials for Kubernetes Job runs (operator mode only); unset: Job runs get none. */
+          runCredentials: z
+            .strictObject({
+              /** The public key (`A…`) of the account Watchkeeper's user belongs to. */
+              account: z
+                .string()
+                .regex(/^A[A-Z2-7]{55}$/, 'an account public key: A followed by 55 characters'),
+              /**
+               * File with a signing key (`SA…` seed) of that account, e.g. a mounted Secret; or the seed itself in
+               * WATCHKEEPER_NATS_ACCOUNT_SIGNING_KEY.
+               */
+              signingKeyFile: nonEmpty.optional(),
+              /** How long a run's credential outlives the run's deadline (uploads, exit). */
+              expiryMarginSeconds: z.number().int().min(0).max(3_600).default(300),
+              /** The NATS URLs agent pods connect to (in-cluster service); default: bus.nats.url. */
+              podServers: z
+                .array(z.string().regex(/^(nats|tls):\/\/[^@\s]+$/, 'a nats:// URL without credentials'))
+                .min(1)
+                .optional(),
+            })
+            .optional(),
         })
         .prefault({}),
     })
@@ -94,6 +120,10 @@ export const secretEnv = {
   WATCHKEEPER_NATS_URL:
     'NATS URL, may carry credentials (nats://user:password@host:4222); overrides bus.nats.url',
   WATCHKEEPER_NATS_TOKEN: 'NATS auth token, if the server uses token auth',
+  WATCHKEEPER_NATS_CREDS:
+    "Watchkeeper's NATS user credential (.creds file text), for operator mode; overrides bus.nats.credsFile",
+  WATCHKEEPER_NATS_ACCOUNT_SIGNING_KEY:
+    'the NATS account signing key seed (SA…) that mints per-run credentials; overrides bus.nats.runCredentials.signingKeyFile',
   WATCHKEEPER_S3_ACCESS_KEY_ID:
     'S3 access key; unset = the AWS SDK default chain (env, profile, IRSA, instance role)',
   WATCHKEEPER_S3_SECRET_ACCESS_KEY: 'S3 secret key, with WATCHKEEPER_S3_ACCESS_KEY_ID',

@@ -56,7 +56,12 @@ export async function openBus(config: Config, logger: Logger): Promise<Bus> {
   const { bus } = config;
   if (bus.kind === 'memory') return createMemoryBus();
   return asSetting('bus.nats.url', () =>
-    openNatsBus({ url: bus.url.reveal(), ...(bus.token && { token: bus.token.reveal() }), logger }),
+    openNatsBus({
+      url: bus.url.reveal(),
+      ...(bus.token && { token: bus.token.reveal() }),
+      ...(bus.creds && { creds: bus.creds.reveal() }),
+      logger,
+    }),
   );
 }
 
