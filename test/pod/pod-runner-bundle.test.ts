@@ -336,6 +336,18 @@ describe('the bundled pod runner', () => {
     const missing = startRunner(other);
     expect(await missing.exited).toBe(podRunnerExitCodes.specInvalid);
     expect(missing.stderr()).toContain('the secret environment variable POD_TEST_SECRET is missing');
+
+    // A spec pointing the run's progress at another run's subject is refused before anything runs.
+    const forged = await preparePod();
+    const forgedSpec = JSON.parse(await readFile(forged.specFile, 'utf8')) as {
+      progress: { subject: string };
+    };
+    forgedSpec.progress.subject = subjects.runProgress('someone-else');
+    await writeFile(forged.specFile, JSON.stringify(forgedSpec));
+    const refused = startRunner(forged);
+    expect(await refused.exited).toBe(podRunnerExitCodes.specInvalid);
+    expect(refused.stderr()).toContain('pod run spec field progress.subject: expected');
+    expect(refused.stdout()).toBe('');
   }, 30_000);
 
   it('exits 1 when the agent fails, and still uploads the transcript and run.json (no report)', async () => {
