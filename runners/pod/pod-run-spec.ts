@@ -13,6 +13,11 @@
  *   64  the spec (or a mounted secret file it names) is missing or invalid: the reason names the field
  *   70  the runner itself failed unexpectedly (a bug): the reason says where
  *   127 the agent CLI (the profile's `command`) is not in the image
+ *   143 the runner was told to stop (SIGTERM: the Job was deleted) and stopped the agent
+ *
+ * Progress: the runner publishes `run.started` and every event of the agent's stream (numbered 1, 2, 3… with no
+ * gap) on `progress.subject` and prints each as one JSON line on stdout; Watchkeeper publishes the final
+ * `error`/`run.finished` itself, after it has validated the report, numbering on from the last event it got.
  */
 import { z } from 'zod';
 import { agentKinds, streamFormats, type AgentProfile } from '../../core/domain/agent-profile.ts';
@@ -35,6 +40,7 @@ export const podRunnerExitCodes = {
   specInvalid: 64,
   internal: 70,
   cliMissing: 127,
+  cancelled: 143,
 } as const;
 export type PodRunnerExitCode = (typeof podRunnerExitCodes)[keyof typeof podRunnerExitCodes];
 
