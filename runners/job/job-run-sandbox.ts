@@ -187,7 +187,7 @@ function podRunSpec(input: SandboxInput, options: JobRunSandboxOptions): PodRunS
       subject: subjects.runProgress(run.id),
       ...(options.nats && { servers: [...options.nats.servers] }),
     },
-  } as PodRunSpecInput;
+  };
 }
 
 function jobSandbox(
@@ -317,7 +317,7 @@ export function jobResult(
       );
     case 'failed': {
       const why = podReason(end.message) || podReason(runResult?.failure);
-      switch (end.exitCode) {
+      switch (end.exitCode ?? -1) {
         case podRunnerExitCodes.cliMissing:
           return fail(
             'sandbox_error',
