@@ -106,8 +106,9 @@ export function jobRunSandboxes(options: JobRunSandboxOptions): SandboxProvider 
         : undefined;
       const ttl = deadlineSeconds + 600;
       const uploads = {
-        report: await options.reports.uploadLink(keys.report, 'text/markdown', ttl),
-        transcript: await options.reports.uploadLink(keys.transcript, 'text/plain', ttl),
+        // The content types the in-pod runner PUTs with (runners/pod/run-in-pod.ts): part of the signature.
+        report: await options.reports.uploadLink(keys.report, 'text/markdown; charset=utf-8', ttl),
+        transcript: await options.reports.uploadLink(keys.transcript, 'text/plain; charset=utf-8', ttl),
         runJson: await options.reports.uploadLink(keys.runJson, 'application/json', ttl),
       };
       const spec = podRunSpec(input, options);
