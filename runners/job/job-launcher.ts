@@ -133,9 +133,9 @@ export function createJobLauncher(options: JobLauncherOptions): TriageLauncher {
         await rm(scratch, { recursive: true, force: true });
       }
     },
-    async reattach(run) {
+    async reattach(run, signal) {
       if (run.sandbox?.kind !== 'kubernetes-job') return undefined;
-      const outcome = await followRunJob(options.kube.config, run.sandbox, new AbortController().signal);
+      const outcome = await followRunJob(options.kube.config, run.sandbox, signal);
       if (!outcome) return undefined;
       const incident = await options.store.incidents.get(run.incidentId);
       if (!incident) return undefined;

@@ -47,7 +47,7 @@ export async function createRunJob(kubeconfig: KubeConfig, input: JobSpecInput):
 export async function deleteRunJob(kubeconfig: KubeConfig, ref: JobRef): Promise<void> {
   const batch = kubeconfig.makeApiClient(BatchV1Api);
   await batch
-    .deleteNamespacedJob({ name: ref.name, namespace: ref.namespace, propagationPolicy: 'Background' })
+    .deleteNamespacedJob({ name: ref.name, namespace: ref.namespace, propagationPolicy: 'Foreground' })
     .catch((error: unknown) => {
       if (!notFound(error)) throw error;
     });
