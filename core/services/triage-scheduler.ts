@@ -538,10 +538,13 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
       if (timer) clearTimeout(timer);
       await ticking;
       if (options.abandon)
-        for (const entry of running.values()) {
-          if (entry.sandbox?.kind === 'kubernetes-job') await letGo(entry);
-          else void runControl.cancel(entry.run.id, { kind: 'shutdown' });
-        }
+        await Promise.all(
+          [...running.values()].map((entry) =>
+            entry.sandbox?.kind === 'kubernetes-job'
+              ? letGo(entry)
+              : runControl.cancel(entry.run.id, { kind: 'shutdown' }),
+          ),
+        );
       await Promise.all([...running.values()].filter((r) => !r.detached).map((r) => r.done));
       runControl.stop();
     },
