@@ -14,10 +14,13 @@ import type { IncidentId } from '../../core/domain/ids.ts';
 import type { Incident } from '../../core/domain/incident.ts';
 import type { TriageRun } from '../../core/domain/run.ts';
 import type { Bus } from '../../core/ports/bus.ts';
+import { subjects } from '../../core/ports/subjects.ts';
 import { createLifecycleService } from '../../core/services/lifecycle-service.ts';
+import { createRunControl } from '../../core/services/run-control.ts';
 import { openStore, type OpenedStore } from '../../core/store/open-store.ts';
 import { createMemoryBus } from '../../runners/bus/memory-bus.ts';
 import { openNatsBus } from '../../runners/bus/nats-bus.ts';
+import { makeRun } from '../fixtures/domain.ts';
 import { silentLogger } from '../fixtures/logger.ts';
 import { until } from '../fixtures/until.ts';
 import {
@@ -248,6 +251,104 @@ describe('cancelling triage runs (real processes, PostgreSQL, NATS, Kubernetes J
     const took = await expectJobGoneWithin(name, await resolveAsAlice(incident.id), 2_000);
     console.info(`re-attached Job run: Job gone ${took} ms after Resolve`);
     await expectCancelledByAlice(run.id);
+  }, 90_000);
+
+  it("a forged cancel on the run's control subject (its own pod may publish there) stops nothing", async () => {
+    await queueIncidents(store, 1);
+    await start('local', { CONTROL_CHECK_MS: '60000' });
+    const incident = await onlyIncident();
+    const run = await runningRun(incident.id);
+    const pgid = run.sandbox?.kind === 'local' ? run.sandbox.pid : 0;
+    await until('the agent started its tools', async () => (await processesInGroup(pgid)).length >= 6);
+    await nats.publish(subjects.runControl(run.id), {
+      type: 'cancel',
+      runId: run.id,
+      by: { kind: 'user', userId: 'U0MALLORY' },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect((await processesInGroup(pgid)).length).toBeGreaterThanOrEqual(6);
+    expect(await store.runs.get(run.id)).toMatchObject({ status: 'running' });
+    expect((await store.runs.get(run.id))?.cancellation).toBeUndefined();
+    await expectGroupGoneWithin(pgid, await resolveAsAlice(incident.id), 2_000);
+    await expectCancelledByAlice(run.id);
+  }, 60_000);
+
+  it('a newer run of the incident stops the older one wherever it runs, and the old replica writes nothing', async () => {
+    await queueIncidents(store, 1);
+    await start('old', { CONTROL_CHECK_MS: '60000' });
+    const incident = await onlyIncident();
+    const old = await runningRun(incident.id);
+    const pgid = old.sandbox?.kind === 'local' ? old.sandbox.pid : 0;
+    await until('the agent started its tools', async () => (await processesInGroup(pgid)).length >= 6);
+    // What a replica that took the work over does: the old run is lost, a newer one starts.
+    const lifecycle = createLifecycleService({ store, bus: nats, logger: silentLogger });
+    const system = { type: 'system', component: 'test' } as const;
+    await store.runs.update(old.id, {
+      status: 'failed',
+      finishedAt: new Date(),
+      failure: { reason: 'lost', detail: 'taken over' },
+    });
+    await lifecycle.apply(
+      incident.id,
+      { type: 'triage.requeued', runId: old.id, reason: 'taken over', actor: system, at: new Date() },
+      'taken over',
+    );
+    const newer = makeRun(incident, { status: 'starting', attempt: 2, createdAt: new Date() });
+    await store.runs.create(newer);
+    await lifecycle.apply(
+      incident.id,
+      { type: 'triage.started', runId: newer.id, actor: system, at: new Date() },
+      'run 2 started',
+    );
+    const control = createRunControl({
+      store,
+      bus: nats,
+      clock: { now: () => new Date() },
+      logger: silentLogger,
+    });
+    const at = Date.now();
+    await control.request(old.id, { kind: 'superseded', runId: newer.id });
+    control.stop();
+    await expectGroupGoneWithin(pgid, at, 2_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await store.runs.get(old.id)).toMatchObject({
+      status: 'failed',
+      failure: { reason: 'lost', detail: 'taken over' },
+      cancellation: { by: { kind: 'superseded', runId: newer.id } },
+    });
+    // The old replica did not mark the incident failed with its stopped run.
+    expect((await store.incidents.history(incident.id)).map((t) => t.event)).not.toContain('triage.failed');
+  }, 60_000);
+
+  it('a replica that lost its claim (stalled past its lease) stops its Job and leaves the outcome to the new holder', async () => {
+    await queueIncidents(store, 1);
+    const stalled = await start('stalled', { LAUNCHER: 'job' });
+    const incident = await onlyIncident();
+    const run = await runningRun(incident.id);
+    const name = run.sandbox?.kind === 'kubernetes-job' ? run.sandbox.name : '';
+    stalled.child.kill('SIGSTOP');
+    await start('healthy', { LAUNCHER: 'job' });
+    await until(
+      'the healthy replica holds the run',
+      async () => (await store.queue.get('triage', incident.id))?.leaseOwner?.endsWith(':healthy') === true,
+      20_000,
+    );
+    stalled.child.kill('SIGCONT');
+    // The stalled one finds its claim gone and deletes its Job; the holder sees it vanish and runs the triage again.
+    await until('the Job is gone', () => jobGone(name), 10_000);
+    await until(
+      'a newer run started',
+      async () => (await store.runs.listByIncident(incident.id)).length >= 2,
+      20_000,
+    );
+    expect(await store.runs.get(run.id)).toMatchObject({
+      status: 'failed',
+      failure: { reason: 'lost' },
+      cancellation: { by: { kind: 'lease_lost' } },
+    });
+    const events = (await store.incidents.history(incident.id)).map((t) => t.event);
+    expect(events).not.toContain('triage.failed');
+    expect(events.filter((e) => e === 'triage.requeued')).toHaveLength(1);
   }, 90_000);
 
   it('shutdown stops a local run and queues it again, recording why', async () => {
