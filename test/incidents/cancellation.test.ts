@@ -351,6 +351,22 @@ describe('cancelling triage runs (real processes, PostgreSQL, NATS, Kubernetes J
     expect(events.filter((e) => e === 'triage.requeued')).toHaveLength(1);
   }, 90_000);
 
+  it('a Job run resolved while no Watchkeeper was up is deleted by the next one to start', async () => {
+    await queueIncidents(store, 1);
+    const first = await start('first', { LAUNCHER: 'job' });
+    const incident = await onlyIncident();
+    const run = await runningRun(incident.id);
+    const name = run.sandbox?.kind === 'kubernetes-job' ? run.sandbox.name : '';
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await resolveAsAlice(incident.id);
+    expect(await jobGone(name)).toBe(false);
+
+    await start('next', { LAUNCHER: 'job' });
+    await until('the Job is gone', () => jobGone(name), 20_000);
+    await expectCancelledByAlice(run.id);
+  }, 90_000);
+
   it('shutdown stops a local run and queues it again, recording why', async () => {
     await queueIncidents(store, 1);
     const p = await start('local', { MAX_RUNS: '1' });
