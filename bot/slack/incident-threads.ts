@@ -256,11 +256,13 @@ export function startIncidentThreads(deps: {
   };
 
   const onUpdate = (data: unknown) => {
-    const update = data as { incidentId?: unknown; type?: unknown; message?: unknown };
+    const update = data as { incidentId?: unknown; type?: unknown; message?: unknown; runId?: unknown };
     if (typeof update.incidentId !== 'string') return;
     const incidentId = asIncidentId(update.incidentId);
     if (update.type === 'triage.waiting' && typeof update.message === 'string')
       waiting.set(incidentId, update.message);
+    if (update.type === 'run.cancelled' && typeof update.runId === 'string')
+      refreshProgress(asRunId(update.runId));
     refreshCard(incidentId);
   };
 

@@ -2,12 +2,12 @@ import type { IncidentEvent } from './incident-event.ts';
 import type { IncidentState, IncidentStatus } from './incident-state.ts';
 import { isOpen } from './incident-state.ts';
 import type { RemediationRequestId, RunId } from './ids.ts';
-import type { TriageRequest } from './run.ts';
+import type { CancelledBy, TriageRequest } from './run.ts';
 
 /** Work a transition asks the services to do; `decide()` itself does none. */
 export type IncidentEffect =
   | ({ readonly type: 'enqueue_triage' } & TriageRequest)
-  | { readonly type: 'cancel_run'; readonly runId: RunId }
+  | { readonly type: 'cancel_run'; readonly runId: RunId; readonly by: CancelledBy }
   | { readonly type: 'execute_remediation'; readonly requestId: RemediationRequestId };
 
 export interface IllegalTransition {
@@ -135,9 +135,12 @@ function resolve(
   if (!isOpen(state)) return reject(state, event, 'the incident is already resolved');
   if (state.status === 'remediating') return reject(state, event, 'wait for the remediation to be verified');
   const resolved: IncidentState = { status: 'resolved', reason: event.reason };
-  return state.status === 'triaging'
-    ? apply(resolved, { type: 'cancel_run', runId: state.runId })
-    : apply(resolved);
+  if (state.status !== 'triaging') return apply(resolved);
+  const by: CancelledBy =
+    event.actor.type === 'slack-user'
+      ? { kind: 'user', userId: event.actor.userId }
+      : { kind: 'resolved', detail: event.reason };
+  return apply(resolved, { type: 'cancel_run', runId: state.runId, by });
 }
 
 function onCurrentRun(

@@ -37,6 +37,39 @@ export interface RunFailure {
   readonly detail: string;
 }
 
+/**
+ * Who or what stopped a run before its end: a person (Resolve in Slack), the incident resolving by itself, a
+ * newer run of the same incident, this replica losing its claim on the work, or Watchkeeper shutting down.
+ */
+export type CancelledBy =
+  | { readonly kind: 'user'; readonly userId: string }
+  | { readonly kind: 'resolved'; readonly detail: string }
+  | { readonly kind: 'superseded'; readonly runId: RunId }
+  | { readonly kind: 'lease_lost' }
+  | { readonly kind: 'shutdown' };
+
+export interface RunCancellation {
+  readonly by: CancelledBy;
+  /** When it was asked for (the run may take a moment longer to stop). */
+  readonly at: Date;
+}
+
+/** Plain words for logs and failure details; Slack renders a user as a mention instead. */
+export function describeCancelledBy(by: CancelledBy): string {
+  switch (by.kind) {
+    case 'user':
+      return by.userId;
+    case 'resolved':
+      return 'resolved';
+    case 'superseded':
+      return `superseded by run ${by.runId}`;
+    case 'lease_lost':
+      return 'lease lost';
+    case 'shutdown':
+      return 'shutdown';
+  }
+}
+
 /** Where a run executes, recorded so a restarted Watchkeeper can find (and re-attach to or stop) it. */
 export type SandboxRef =
   | { readonly kind: 'local'; readonly pid: number; readonly host: string }
@@ -65,4 +98,6 @@ export interface TriageRun {
   /** Key of the report in the report store, set when the run succeeded. */
   readonly reportKey?: string;
   readonly failure?: RunFailure;
+  /** Set once a stop was asked for; the first cause wins. */
+  readonly cancellation?: RunCancellation;
 }

@@ -1,7 +1,7 @@
 import type { IncidentId, RunId } from '../domain/ids.ts';
 import type { ProgressEvent } from '../domain/progress.ts';
 import type { Report } from '../domain/report.ts';
-import type { RunFailure, RunStatus, SandboxRef, TriageRun } from '../domain/run.ts';
+import type { RunCancellation, RunFailure, RunStatus, SandboxRef, TriageRun } from '../domain/run.ts';
 import type { Usage } from '../domain/usage.ts';
 
 export interface RunUpdate {
@@ -31,6 +31,11 @@ export interface RunRepository {
   listByIncident(incidentId: IncidentId): Promise<readonly TriageRun[]>;
   listByStatus(statuses: readonly RunStatus[]): Promise<readonly TriageRun[]>;
   update(id: RunId, update: RunUpdate): Promise<TriageRun>;
+  /**
+   * Records why the run is being stopped unless a cause is already recorded (the first one wins); returns the
+   * run as it now is, `undefined` when it does not exist.
+   */
+  recordCancellation(id: RunId, cancellation: RunCancellation): Promise<TriageRun | undefined>;
   load(now: Date, windowMs: number): Promise<RunLoad>;
   /** The most recently finished runs (succeeded or failed; cancelled ones say nothing about health), newest first. */
   recentOutcomes(limit: number): Promise<readonly TriageRun[]>;

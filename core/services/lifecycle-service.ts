@@ -13,6 +13,7 @@ import type { TransitionRecord } from '../ports/incident-repository.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Store } from '../ports/store.ts';
 import { subjects } from '../ports/subjects.ts';
+import { runControlMessage } from './run-control-message.ts';
 
 export const triageWorkKind = 'triage';
 
@@ -65,12 +66,15 @@ export function createLifecycleService(deps: LifecycleDeps): LifecycleService {
         });
         return;
       case 'cancel_run':
+        // Recorded first: the card says who cancelled at once, and the replica running the run finds the
+        // request in the store even if it misses the bus message (restarting, a NATS outage).
+        await store.runs.recordCancellation(effect.runId, { by: effect.by, at });
         await bus
-          .publish(subjects.runControl(effect.runId), { type: 'cancel', runId: effect.runId })
+          .publish(subjects.runControl(effect.runId), runControlMessage(effect.runId, effect.by))
           .catch((error: unknown) => {
             logger.warn(
               { err: error, runId: effect.runId },
-              'could not ask the run to stop; it ends at its deadline',
+              'could not signal the run to stop on the bus; its replica finds the request in the store',
             );
           });
         return;

@@ -16,7 +16,13 @@ import {
   recordRunOutcome,
   type BreakerState,
 } from '../domain/policies/circuit-breaker.ts';
-import { neutralFailureReasons, type TriageRun } from '../domain/run.ts';
+import {
+  describeCancelledBy,
+  neutralFailureReasons,
+  type CancelledBy,
+  type SandboxRef,
+  type TriageRun,
+} from '../domain/run.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { IdGen } from '../ports/id-gen.ts';
@@ -27,6 +33,13 @@ import type { RunResult, TriageLauncher } from '../ports/triage-launcher.ts';
 import type { WorkItem } from '../ports/work-queue.ts';
 import type { IncidentSettings } from './incident-settings.ts';
 import { triageWorkKind, type LifecycleService } from './lifecycle-service.ts';
+import {
+  createRunControl,
+  RunCancelledError,
+  stopCause,
+  type HeldRun,
+  type RunControl,
+} from './run-control.ts';
 
 export interface TriageSchedulerDeps {
   readonly store: Store;
@@ -41,13 +54,18 @@ export interface TriageSchedulerDeps {
   readonly owner: string;
   /** How often the queue is polled for due work. */
   readonly pollMs?: number;
+  /** How often held runs are checked against the store for a stop request (default 1 s). */
+  readonly controlCheckMs?: number;
 }
 
 export interface TriageScheduler {
   /** One pass: claim due work and start (or recover) what the caps allow. Returns how many items it took. */
   tick(): Promise<number>;
   start(): void;
-  /** Stops polling and waits for in-flight runs; `abandon` stops them first and queues them to run again. */
+  /**
+   * Stops polling and waits for in-flight runs. With `abandon`, a local run is stopped and queued to run again;
+   * a Job run is left running and its claim released, so the next replica (or this one restarted) re-attaches.
+   */
   stop(options?: { abandon?: boolean }): Promise<void>;
   /** Runs this process is executing right now. */
   inFlight(): number;
@@ -57,7 +75,14 @@ const schedulerActor: Actor = { type: 'system', component: 'scheduler' };
 
 export function createTriageScheduler(deps: TriageSchedulerDeps): TriageScheduler {
   const { store, lifecycle, launcher, clock, logger, settings, owner } = deps;
-  const running = new Map<string, { readonly controller: AbortController; readonly done: Promise<void> }>();
+  const runControl: RunControl = createRunControl({
+    store,
+    bus: deps.bus,
+    clock,
+    logger,
+    ...(deps.controlCheckMs !== undefined && { checkMs: deps.controlCheckMs }),
+  });
+  const running = new Map<string, InFlight>();
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<number> | undefined;
   let stopping = false;
@@ -75,7 +100,7 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
   }
 
   /** Keeps the claim alive while the run lives; a lost claim means another process took over: stop at once. */
-  function holdLease(item: WorkItem, controller: AbortController): () => void {
+  function holdLease(item: WorkItem, onLost: () => void): () => void {
     const interval = setInterval(
       () => {
         const until = new Date(clock.now().getTime() + settings.leaseMs);
@@ -83,7 +108,7 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
           (held) => {
             if (!held) {
               logger.warn({ item: item.key }, 'lost the claim on a running triage; stopping it');
-              controller.abort(new Error('claim lost'));
+              onLost();
             }
           },
           (error: unknown) =>
@@ -181,19 +206,50 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
     await store.queue.release(item.id, owner, now, 'queued again after its run was lost');
   }
 
+  /** Tells the card a run was stopped (its incident has usually moved on, so no transition says so). */
+  async function announceCancelled(run: TriageRun, by: CancelledBy): Promise<void> {
+    await deps.bus
+      .publish(subjects.incidentUpdated(run.incidentId), {
+        incidentId: run.incidentId,
+        type: 'run.cancelled',
+        runId: run.id,
+        cancelledBy: by,
+        at: clock.now(),
+      })
+      .catch(() => undefined);
+  }
+
   /**
    * Runs the launch (or follows a run another process started) in the background, so the tick goes on to the
-   * next item. The claim is renewed for as long as the run lives.
+   * next item. The claim is renewed for as long as the run lives; the run control stops it when asked.
    */
   function execute(run: TriageRun, incident: Incident, item: WorkItem, mode: 'launch' | 'reattach'): void {
     const controller = new AbortController();
-    const release = holdLease(item, controller);
-    const done = (async () => {
+    const held = runControl.hold(run, controller);
+    const entry: InFlight = {
+      run,
+      item,
+      held,
+      sandbox: run.sandbox,
+      leaseLost: false,
+      detached: false,
+      releaseLease: () => undefined,
+      done: Promise.resolve(),
+    };
+    entry.releaseLease = holdLease(item, () => {
+      entry.leaseLost = true;
+      void runControl.cancel(run.id, { kind: 'lease_lost' });
+    });
+    /** Whether this process still decides how the run ends (not let go at shutdown, not taken over). */
+    const ours = () => !entry.detached && !entry.leaseLost;
+    entry.done = (async () => {
       try {
         let result: RunResult | undefined;
         if (mode === 'reattach') {
           result = await launcher.reattach(run, controller.signal);
           if (!result) {
+            held.release();
+            if (!ours()) return;
             await requeueLost(
               run,
               item,
@@ -209,16 +265,36 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
             budget: budgetFor(incident.severity, settings.budgets),
             signal: controller.signal,
             onSandbox: async (sandbox) => {
+              entry.sandbox = sandbox;
               await store.runs.update(run.id, { status: 'running', sandbox });
             },
           });
         }
-        if (controller.signal.aborted && stopping) {
+        held.release();
+        const by = held.cancelledBy();
+        if (!ours() || by?.kind === 'lease_lost' || by?.kind === 'superseded') {
+          if (!entry.detached)
+            logger.warn(
+              { runId: run.id, incidentId: run.incidentId },
+              `run ${run.id} stopped: ${describeCancelledBy(by ?? { kind: 'lease_lost' })}; its new holder records how it ended`,
+            );
+          return;
+        }
+        if (by?.kind === 'shutdown') {
           await requeueLost(run, item, 'Watchkeeper stopped while the run was in flight; queued again');
           return;
         }
-        await finish(run, result, item);
+        const ended: RunResult =
+          by && !result.ok
+            ? {
+                ...result,
+                failure: { reason: 'cancelled', detail: `cancelled by ${describeCancelledBy(by)}` },
+              }
+            : result;
+        await finish(run, ended, item);
+        if (by && !ended.ok) await announceCancelled(run, by);
       } catch (error) {
+        if (!ours()) return;
         logger.error({ err: error, runId: run.id }, 'triage run crashed inside Watchkeeper');
         await finish(
           run,
@@ -228,11 +304,40 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
           logger.error({ err: inner, runId: run.id }, 'could not record the failed run'),
         );
       } finally {
-        release();
-        running.delete(run.id);
+        held.release();
+        entry.releaseLease();
+        if (running.get(run.id) === entry) running.delete(run.id);
       }
     })();
-    running.set(run.id, { controller, done });
+    running.set(run.id, entry);
+  }
+
+  /**
+   * Stops a run nobody holds any more (its replica died) whose incident moved on, or that a newer run replaces:
+   * its Job is deleted, its local process group killed when it is on this host; it is recorded as cancelled.
+   */
+  async function stopOrphan(run: TriageRun, by: CancelledBy): Promise<void> {
+    const standing =
+      (await store.runs.recordCancellation(run.id, { by, at: clock.now() }))?.cancellation?.by ?? by;
+    if (run.sandbox)
+      await launcher
+        .reattach(run, AbortSignal.abort(new RunCancelledError(standing)))
+        .catch((error: unknown) =>
+          logger.warn(
+            { err: error, runId: run.id },
+            'could not stop a run left behind; it ends at its deadline',
+          ),
+        );
+    await store.runs.update(run.id, {
+      status: 'cancelled',
+      finishedAt: clock.now(),
+      failure: { reason: 'cancelled', detail: `cancelled by ${describeCancelledBy(standing)}` },
+    });
+    logger.info(
+      { runId: run.id, incidentId: run.incidentId },
+      `stopped a run left behind: cancelled by ${describeCancelledBy(standing)}`,
+    );
+    await announceCancelled(run, standing);
   }
 
   /** A run left `triaging` by a process that died (its claim expired): follow it, or stop it and run again. */
@@ -254,14 +359,26 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
       return;
     }
     if (incident?.state.status !== 'triage_queued') {
-      await store.queue.complete(item.id, owner); // resolved or moved on meanwhile: nothing to run
+      // Resolved or moved on meanwhile: nothing to run, but a run its dead replica left going is stopped.
+      if (incident)
+        for (const orphan of await store.runs.listByIncident(incident.id))
+          if ((orphan.status === 'starting' || orphan.status === 'running') && !running.has(orphan.id))
+            await stopOrphan(orphan, stopCause(orphan, incident) ?? { kind: 'lease_lost' });
+      await store.queue.complete(item.id, owner);
       return;
     }
     const now = clock.now();
     const previous = await store.runs.listByIncident(incident.id);
     // Holding the claim, no one else works on this incident: a run still marked active was left half-started
     // by a process that died between recording it and starting it.
-    for (const stale of previous.filter((run) => run.status === 'starting' || run.status === 'running')) {
+    const stales = previous.filter((run) => run.status === 'starting' || run.status === 'running');
+    for (const stale of stales) {
+      if (stale.sandbox)
+        await launcher
+          .reattach(stale, AbortSignal.abort(new RunCancelledError({ kind: 'lease_lost' })))
+          .catch((error: unknown) =>
+            logger.warn({ err: error, runId: stale.id }, 'could not stop a run left behind'),
+          );
       await store.runs.update(stale.id, {
         status: 'failed',
         finishedAt: now,
@@ -336,6 +453,10 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
         await store.queue.complete(item.id, owner);
         return undefined;
       }
+      // Whoever may still be running an older run of this incident (a replica cut off from the database for a
+      // while) hears that this one replaces it.
+      for (const stale of stales)
+        await runControl.request(stale.id, { kind: 'superseded', runId: run.id }).catch(() => undefined);
       return { run, incident: started.incident, allowance };
     });
     if (!admitted) return;
@@ -345,6 +466,25 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
       return;
     }
     execute(run, admitted.incident, item, 'launch');
+  }
+
+  /**
+   * At shutdown a Job run keeps running: this process stops following it and hands its claim back at once, so
+   * the next replica re-attaches to it and follows its progress from the stream where it left off.
+   */
+  async function letGo(entry: InFlight): Promise<void> {
+    entry.detached = true;
+    entry.releaseLease();
+    entry.held.release();
+    await store.queue
+      .release(entry.item.id, owner, clock.now(), 'Watchkeeper stopped; its Job run is re-attached')
+      .catch((error: unknown) =>
+        logger.warn({ err: error, runId: entry.run.id }, 'could not hand back a claim; it expires by itself'),
+      );
+    logger.info(
+      { runId: entry.run.id, job: entry.sandbox },
+      `left Job run ${entry.run.id} running for the next Watchkeeper to re-attach`,
+    );
   }
 
   async function tick(): Promise<number> {
@@ -398,11 +538,31 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
       if (timer) clearTimeout(timer);
       await ticking;
       if (options.abandon)
-        for (const { controller } of running.values()) controller.abort(new Error('Watchkeeper is stopping'));
-      await Promise.all([...running.values()].map((r) => r.done));
+        await Promise.all(
+          [...running.values()].map((entry) =>
+            entry.sandbox?.kind === 'kubernetes-job'
+              ? letGo(entry)
+              : runControl.cancel(entry.run.id, { kind: 'shutdown' }),
+          ),
+        );
+      await Promise.all([...running.values()].filter((r) => !r.detached).map((r) => r.done));
+      runControl.stop();
     },
     inFlight: () => running.size,
   };
+}
+
+interface InFlight {
+  readonly run: TriageRun;
+  readonly item: WorkItem;
+  readonly held: HeldRun;
+  sandbox: SandboxRef | undefined;
+  /** Another process holds the claim now: it records how the run ended. */
+  leaseLost: boolean;
+  /** Let go at shutdown (a Job left running for re-attach): its result is not this process's to record. */
+  detached: boolean;
+  releaseLease: () => void;
+  done: Promise<void>;
 }
 
 function requestedPurpose(value: unknown): TriageRun['purpose'] {

@@ -1,7 +1,14 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import { StoreError } from '../domain/errors.ts';
 import { asIncidentId, asRunId } from '../domain/ids.ts';
-import type { RunFailureReason, RunPurpose, RunStatus, SandboxRef, TriageRun } from '../domain/run.ts';
+import type {
+  CancelledBy,
+  RunFailureReason,
+  RunPurpose,
+  RunStatus,
+  SandboxRef,
+  TriageRun,
+} from '../domain/run.ts';
 import type { Usage } from '../domain/usage.ts';
 import type { RunRepository } from '../ports/run-repository.ts';
 import type { Database } from './database.ts';
@@ -30,6 +37,7 @@ export function createRunRepository(db: Database): RunRepository {
         cluster: run.cluster,
         sandbox: run.sandbox ?? null,
         owner: run.owner ?? null,
+        cancellation: run.cancellation ? storedCancellation(run.cancellation) : null,
       });
     },
 
@@ -78,6 +86,15 @@ export function createRunRepository(db: Database): RunRepository {
       return toRun(row);
     },
 
+    async recordCancellation(id, cancellation) {
+      await db
+        .update(runs)
+        .set({ cancellation: storedCancellation(cancellation) })
+        .where(and(eq(runs.id, id), isNull(runs.cancellation)));
+      const [row] = await db.select().from(runs).where(eq(runs.id, id));
+      return row && toRun(row);
+    },
+
     async load(now, windowMs) {
       const active = await db
         .select({ cluster: runs.cluster, count: sql<number>`count(*)::int` })
@@ -110,6 +127,16 @@ export function createRunRepository(db: Database): RunRepository {
 
 const activeStatuses: RunStatus[] = ['starting', 'running'];
 
+interface StoredCancellation {
+  readonly by: CancelledBy;
+  readonly at: string;
+}
+
+const storedCancellation = (cancellation: TriageRun['cancellation'] & object): StoredCancellation => ({
+  by: cancellation.by,
+  at: cancellation.at.toISOString(),
+});
+
 function toRun(row: typeof runs.$inferSelect): TriageRun {
   return {
     id: asRunId(row.id),
@@ -131,6 +158,12 @@ function toRun(row: typeof runs.$inferSelect): TriageRun {
     ...(row.reportKey !== null && { reportKey: row.reportKey }),
     ...(row.failureReason !== null && {
       failure: { reason: row.failureReason as RunFailureReason, detail: row.failureDetail ?? '' },
+    }),
+    ...(row.cancellation !== null && {
+      cancellation: {
+        by: (row.cancellation as StoredCancellation).by,
+        at: new Date((row.cancellation as StoredCancellation).at),
+      },
     }),
   };
 }

@@ -144,6 +144,8 @@ export const runs = pgTable(
     sandbox: jsonb('sandbox'),
     /** The Watchkeeper process that started the run. */
     owner: text('owner'),
+    /** Who or what asked the run to stop, and when (`RunCancellation`); the first request wins. */
+    cancellation: jsonb('cancellation'),
   },
   (t) => [
     index('runs_incident_idx').on(t.incidentId, t.createdAt),

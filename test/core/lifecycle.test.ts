@@ -146,7 +146,7 @@ const legal: [IncidentStatus, EventName, IncidentState, IncidentEffect[]][] = [
     'triaging',
     'resolved',
     { status: 'resolved', reason: 'fault cleared' },
-    [{ type: 'cancel_run', runId: run }],
+    [{ type: 'cancel_run', runId: run, by: { kind: 'resolved', detail: 'fault cleared' } }],
   ],
   ['resolved', 'closed', { status: 'closed' }, []],
   ['resolved', 'reopened', { status: 'detected' }, []],
@@ -176,6 +176,19 @@ describe('incident lifecycle decide()', () => {
 
   it('covers every status and event pair exactly once', () => {
     expect(legal.length + illegal.length).toBe(incidentStatuses.length * Object.keys(events).length);
+  });
+
+  it('a person resolving a triaging incident cancels its run in their name', () => {
+    const decision = decide(stateOf.triaging, {
+      type: 'incident.resolved',
+      reason: 'resolved in Slack by U0ALICE',
+      at,
+      actor: { type: 'slack-user', userId: 'U0ALICE' },
+    });
+    expect(decision).toMatchObject({
+      ok: true,
+      effects: [{ type: 'cancel_run', runId: run, by: { kind: 'user', userId: 'U0ALICE' } }],
+    });
   });
 
   it.each([

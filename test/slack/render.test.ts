@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareConclusions } from '../../core/domain/policies/compare-conclusions.ts';
 import type { ProgressEvent } from '../../core/domain/progress.ts';
+import type { CancelledBy, TriageRun } from '../../core/domain/run.ts';
 import { parseTriageCommand } from '../../bot/slack/parse-triage-command.ts';
 import { renderIncidentCard } from '../../bot/slack/render/incident-card.ts';
 import { renderProgress } from '../../bot/slack/render/progress-timeline.ts';
@@ -178,5 +179,56 @@ describe('second opinions', () => {
     );
     expect(other.agree).toBe(false);
     expect(other.differences).toEqual(['root cause', 'confidence (high vs medium)']);
+  });
+});
+
+describe('cancelled runs', () => {
+  const incident = makeIncident({ state: { status: 'resolved', reason: 'resolved in Slack by U0ALICE' } });
+  const at = new Date();
+  const cancelledRun = (by: CancelledBy, status: TriageRun['status'] = 'cancelled') =>
+    makeRun(incident, { agent: 'claude', status, cancellation: { by, at } });
+  const cardText = (latest: TriageRun) =>
+    allText(renderIncidentCard({ incident, run: latest, agents: ['claude'], now: at }));
+
+  it('the card says who cancelled the run: a person as a mention, other causes in words', () => {
+    expect(cardText(cancelledRun({ kind: 'user', userId: 'U0ALICE' }))).toContain(
+      'Triage by `claude` cancelled by <@U0ALICE>',
+    );
+    const superseding = makeRun(incident).id;
+    expect(cardText(cancelledRun({ kind: 'superseded', runId: superseding }))).toContain(
+      `cancelled by a newer run, \`${superseding}\``,
+    );
+    expect(cardText(cancelledRun({ kind: 'lease_lost' }))).toContain('cancelled by lease lost');
+    expect(cardText(cancelledRun({ kind: 'shutdown' }))).toContain('cancelled by shutdown');
+    expect(cardText(cancelledRun({ kind: 'resolved', detail: 'every fault cleared' }))).toContain(
+      'cancelled by the incident resolving (every fault cleared)',
+    );
+    expect(cardText(cancelledRun({ kind: 'user', userId: 'U0ALICE' }, 'running'))).toContain(
+      'Stopping the triage by `claude`: cancelled by <@U0ALICE>',
+    );
+    // A run that finished before the stop took effect keeps its own outcome.
+    expect(cardText(cancelledRun({ kind: 'user', userId: 'U0ALICE' }, 'succeeded'))).not.toContain(
+      'cancelled by',
+    );
+  });
+
+  it('a forged user id or resolve reason cannot mention anyone or break the card', () => {
+    for (const by of [
+      { kind: 'user', userId: 'U1> <!channel> <@U999' },
+      { kind: 'resolved', detail: hostile },
+    ] as const) {
+      const card = renderIncidentCard({ incident, run: cancelledRun(by), agents: [], now: at });
+      expect(allText(card)).not.toMatch(dangerous);
+      expect(checkBlocks(card.blocks)).toBeUndefined();
+    }
+  });
+
+  it('the progress reply of a cancelled run says so and by whom, not that it failed', () => {
+    const message = renderProgress(cancelledRun({ kind: 'user', userId: 'U0BOB' }), events(3), {
+      maxLines: 15,
+    });
+    const text = allText(message);
+    expect(text).toContain(':octagonal_sign: cancelled by <@U0BOB> after');
+    expect(message.text).toBe('Triage by claude: cancelled');
   });
 });

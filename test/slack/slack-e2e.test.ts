@@ -4,7 +4,7 @@
  * progress in the thread, the report lands in S3 and is summarized, and people drive the incident with signed
  * slash commands and button clicks. Nothing an agent or the cluster says may mention or mislead anyone.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,17 @@ const hostileLog = 'panic: <!channel> see <https://evil.example|click> @here';
 const dangerous =
   /<!(channel|here|everyone)>|<@U999|<https?:\/\/evil|(^|[^\u200b])@(here|channel|everyone)\b/;
 const chattyAgent = fileURLToPath(new URL('agents/chatty-agent.mjs', import.meta.url));
+
+/** Processes anywhere on this host started for the run (their environment names it), however they grouped. */
+async function processesOfRun(runId: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+    if (environ.split('\0').includes(`WATCHKEEPER_RUN_ID=${runId}`)) found.push(Number(entry));
+  }
+  return found;
+}
 
 function text(message: EmulatedMessage | undefined): string {
   return message ? `${message.text}\n${JSON.stringify(message.blocks)}` : '';
@@ -367,6 +378,48 @@ describe('Slack control plane', () => {
         .find((m) => m.stream === undefined && text(m).includes('Triage* by `slow`'));
     await until('the rerun shows its end by edits', () => text(edited()).includes('finished'), 60_000);
     expect(edited()?.edits).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('Resolve while an agent works stops it within 2 s, and the card and the progress reply say who cancelled it', async () => {
+    const card = topLevel(wk.slack, routed).at(-1);
+    if (!card) throw new Error('no card');
+    const incidentId = asIncidentId(await incidentOf(card));
+    const before = wk.slack.thread(routed, card.ts).length;
+    await wk.client.interaction(
+      clickPayload('U0ANYONE', card, { action_id: actionIds.rerun, value: incidentId }),
+    );
+    const progress = () =>
+      wk.slack
+        .thread(routed, card.ts)
+        .slice(before)
+        .find((m) => text(m).includes('Triage* by `slow`'));
+    await until('the rerun shows a few steps', () => /[3-9] steps?/.test(text(progress())), 30_000);
+    const run = (await wk.runtime.store.runs.listByIncident(incidentId)).at(-1);
+    if (run?.status !== 'running') throw new Error(`no running run: ${JSON.stringify(run)}`);
+    expect(await processesOfRun(run.id)).not.toEqual([]);
+
+    const resolvedAt = Date.now();
+    await wk.client.interaction(
+      clickPayload('U0OPS', card, { action_id: actionIds.resolve, value: incidentId }),
+    );
+    await until(
+      'no process of the run remains',
+      async () => (await processesOfRun(run.id)).length === 0,
+      10_000,
+      20,
+    );
+    expect(Date.now() - resolvedAt).toBeLessThan(2_000);
+    await until('the card says who cancelled the run', () =>
+      text(card).includes('Triage by `slow` cancelled by <@U0OPS>'),
+    );
+    await until('the progress reply says it was cancelled', () =>
+      text(progress()).includes(':octagonal_sign: cancelled by <@U0OPS>'),
+    );
+    expect(await wk.runtime.store.runs.get(run.id)).toMatchObject({
+      status: 'cancelled',
+      cancellation: { by: { kind: 'user', userId: 'U0OPS' } },
+    });
+    expect(text(card)).toContain('resolved');
   }, 90_000);
 
   it('forged signatures and requests older than five minutes are refused with 401', async () => {

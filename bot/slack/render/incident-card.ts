@@ -6,6 +6,7 @@ import type { IncidentState } from '../../../core/domain/incident-state.ts';
 import type { TriageCard } from '../../../core/domain/report.ts';
 import type { TriageRun } from '../../../core/domain/run.ts';
 import { actionIds, muteDurations } from '../action-ids.ts';
+import { cancelledRunNote } from './cancelled-by.ts';
 import { codeText, escapeBounded, escapeText, truncate, oneLine } from './escape.ts';
 import { formatCost, formatDuration, severityIcon, type SlackMessage } from './message.ts';
 
@@ -80,6 +81,8 @@ export function renderIncidentCard(view: CardView): SlackMessage {
   }
   const note = statusNote(incident.state, view.waiting);
   if (note) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: note }] });
+  const cancelled = cancelledRunNote(run);
+  if (cancelled) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: cancelled }] });
   if (incident.state.status !== 'closed') blocks.push(actions(view));
   const unsandboxed = view.unsandboxed
     ? ' · :warning: local agent runs are not sandboxed (`agents.localSandbox: none`)'

@@ -7,6 +7,7 @@ import type { ProgressEvent } from '../../../core/domain/progress.ts';
 import type { TriageRun } from '../../../core/domain/run.ts';
 import { codeText, escapeBounded, escapeText, truncateEscaped } from './escape.ts';
 import { formatCost, formatDuration, formatTokens, type SlackMessage } from './message.ts';
+import { cancelledByText } from './cancelled-by.ts';
 
 interface Step {
   readonly callId?: string;
@@ -24,7 +25,7 @@ const purposeText: Readonly<Record<TriageRun['purpose'], string>> = {
 };
 
 export function renderProgress(
-  run: Pick<TriageRun, 'id' | 'agent' | 'purpose' | 'status' | 'failure'>,
+  run: Pick<TriageRun, 'id' | 'agent' | 'purpose' | 'status' | 'failure' | 'cancellation'>,
   events: readonly ProgressEvent[],
   options: { readonly maxLines: number },
 ): SlackMessage {
@@ -92,14 +93,18 @@ export function renderProgress(
     { type: 'section', text: { type: 'mrkdwn', text: truncateEscaped(body, 2_950) } },
   ];
   const ended = run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled';
-  const status = finished
-    ? `${finished.ok ? ':checkered_flag: finished' : ':x: failed'}${usageText(finished.usage)}`
-    : ended
-      ? `:x: stopped${run.failure ? ` (${escapeText(run.failure.reason)})` : ''} after ${steps.length} step${steps.length === 1 ? '' : 's'}`
-      : `:robot_face: working · ${steps.length} step${steps.length === 1 ? '' : 's'}${startedAt && lastAt ? ` · ${formatDuration(lastAt.getTime() - startedAt.getTime())}` : ''}`;
+  const cancelledBy = run.status === 'cancelled' ? run.cancellation?.by : undefined;
+  const stepsText = `${steps.length} step${steps.length === 1 ? '' : 's'}`;
+  const status = cancelledBy
+    ? `:octagonal_sign: cancelled by ${cancelledByText(cancelledBy)} after ${stepsText}${usageText(finished?.usage)}`
+    : finished
+      ? `${finished.ok ? ':checkered_flag: finished' : ':x: failed'}${usageText(finished.usage)}`
+      : ended
+        ? `:x: stopped${run.failure ? ` (${escapeText(run.failure.reason)})` : ''} after ${steps.length} step${steps.length === 1 ? '' : 's'}`
+        : `:robot_face: working · ${steps.length} step${steps.length === 1 ? '' : 's'}${startedAt && lastAt ? ` · ${formatDuration(lastAt.getTime() - startedAt.getTime())}` : ''}`;
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: status }] });
   return {
-    text: `${purposeText[run.purpose]} by ${run.agent}: ${finished ? (finished.ok ? 'finished' : 'failed') : ended ? 'stopped' : `${steps.length} steps so far`}`,
+    text: `${purposeText[run.purpose]} by ${run.agent}: ${cancelledBy ? 'cancelled' : finished ? (finished.ok ? 'finished' : 'failed') : ended ? 'stopped' : `${steps.length} steps so far`}`,
     blocks,
   };
 }
