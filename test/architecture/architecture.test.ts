@@ -1,32 +1,19 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkImport, importsOf } from './import-rules.ts';
+import { checkImport, importsOf } from '../../architecture.config.ts';
+import { sourceFiles, violationsIn } from './layering-scan.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const sourceFolders = ['core', 'bot', 'listeners', 'runners', 'prompts', 'skills'];
-
-function sourceFiles(): string[] {
-  return sourceFolders.flatMap((folder) =>
-    readdirSync(path.join(root, folder), { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
-      .map((e) => path.relative(root, path.join(e.parentPath, e.name))),
-  );
-}
 
 describe('architecture', () => {
   it('every import respects the folder boundaries', () => {
-    const violations = sourceFiles().flatMap((file) =>
-      importsOf(readFileSync(path.join(root, file), 'utf8'))
-        .map((specifier) => checkImport(file, specifier))
-        .filter((v) => v !== undefined),
-    );
-    expect(violations).toEqual([]);
+    expect(violationsIn(root)).toEqual([]);
   });
 
   it('no source file switches the boundary lint off', () => {
-    const offenders = sourceFiles().filter((file) =>
-      /eslint-disable[^\n]*(no-restricted-imports|import-x\/no-cycle)/.test(
+    const offenders = sourceFiles(root).filter((file) =>
+      /eslint-(disable|enable)[^\n]*(watchkeeper\/layering|no-restricted-imports|import-x\/no-cycle)/.test(
         readFileSync(path.join(root, file), 'utf8'),
       ),
     );
@@ -46,6 +33,9 @@ describe('architecture', () => {
       '@modelcontextprotocol/sdk/client/index.js',
       /only listeners\/mcp may use that package/,
     ],
+    ['core/services/x.ts', '@slack/types', /only bot may use that package/],
+    ['listeners/kube/x.ts', '@aws-sdk/client-s3', /only runners may use that package/],
+    ['runners/x.ts', '../test/fixtures/domain.ts', /runners\/ may not depend on test\//],
   ])('the checker catches %s importing %s', (file, specifier, message) => {
     expect(checkImport(file, specifier)).toMatch(message);
   });
