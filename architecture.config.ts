@@ -64,7 +64,7 @@ const remedies: Record<Area, string> = {
   'bot/cli': 'the CLI starts bot/wiring and nothing else: wire adapters there',
   'bot/wiring': 'the composition root may import anything of ours except test/',
   listeners: 'listeners talk to core only: call a core/services function, wired in bot/wiring',
-  runners: 'runners talk to core (and prompts/, skills/) only: wire other adapters in bot/wiring',
+  runners: 'runners talk to core, prompts/ and skills/ only: wire other adapters in bot/wiring',
   prompts: 'prompts are text plus core/domain types',
   skills: 'skills are self-contained bundles shipped into agent runs',
   migrations: 'nothing imports migrations; they are applied at start-up',

@@ -59,17 +59,15 @@ describe('lint and the architecture test agree', () => {
     const scan = violationsIn(copy).sort();
 
     expect(lint).toEqual(scan);
-    expect(scan).toEqual(
-      [
-        'bot/slack/probe.ts imports ../../core/store/x.ts: bot/ may not depend on core/store/',
-        'core/domain/probe.ts imports ../../bot/slack/x.ts: core/domain/ may not depend on bot/',
-        'core/domain/pure.ts imports node:fs: core/domain is pure, no Node I/O',
-        'core/services/probe.ts imports drizzle-orm: only core/store may use that package',
-        'listeners/kube/probe.ts imports ../../runners/w.ts: listeners/ may not depend on runners/',
-        'runners/probe.ts imports ../listeners/kube/probe.ts: runners/ may not depend on listeners/',
-      ].map((start) =>
-        expect.stringMatching(`^${start.replaceAll(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(.+\\)$`),
-      ),
-    );
+    // Each message names the file, the import and the rule, then says what to do instead (in parentheses).
+    expect(scan.map((m) => m.replace(/ \([^()]+\)$/, ''))).toEqual([
+      'bot/slack/probe.ts imports ../../core/store/x.ts: bot/ may not depend on core/store/',
+      'core/domain/probe.ts imports ../../bot/slack/x.ts: core/domain/ may not depend on bot/',
+      'core/domain/pure.ts imports node:fs: core/domain is pure, no Node I/O',
+      'core/services/probe.ts imports drizzle-orm: only core/store may use that package',
+      'listeners/kube/probe.ts imports ../../runners/w.ts: listeners/ may not depend on runners/',
+      'runners/probe.ts imports ../listeners/kube/probe.ts: runners/ may not depend on listeners/',
+    ]);
+    for (const message of scan) expect(message).toMatch(/ \([^()]{20,}\)$/);
   }, 60_000);
 });
