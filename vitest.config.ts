@@ -25,6 +25,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: unitTests,
+          // Pure tests share module state safely, so one worker per core loads vitest, zod and TypeScript once.
+          pool: 'threads',
+          isolate: false,
           // No services here: a test that asks for one fails with harness()'s "was not started" message.
           provide: { harness: {} },
         },

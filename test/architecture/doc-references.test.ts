@@ -2,7 +2,15 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sourceFiles } from './layering-scan.ts';
-import { citationsIn, commentsOf, declaredNames, pathExists, pathsIn, read } from './references.ts';
+import {
+  bareFileNamesIn,
+  citationsIn,
+  commentsOf,
+  declaredNames,
+  pathExists,
+  pathsIn,
+  read,
+} from './references.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -21,10 +29,14 @@ describe('references in prose', () => {
   it('every `path#name` in the docs names a file that declares it', () => {
     const citations = docs.flatMap((doc) => citationsIn(read(root, doc)).map((c) => ({ doc, ...c })));
     expect(citations.length).toBeGreaterThan(40);
+    const declared = new Map<string, Set<string>>();
+    const namesOf = (file: string): Set<string> => {
+      let names = declared.get(file);
+      if (!names) declared.set(file, (names = declaredNames(read(root, file), file)));
+      return names;
+    };
     const wrong = citations
-      .filter(
-        (c) => !pathExists(root, c.doc, c.file) || !declaredNames(read(root, c.file), c.file).has(c.name),
-      )
+      .filter((c) => !pathExists(root, c.doc, c.file) || !namesOf(c.file).has(c.name))
       .map((c) => `${c.doc}:${String(c.line)}: ${c.file}#${c.name}`);
     expect(wrong).toEqual([]);
   });
@@ -52,7 +64,25 @@ describe('references in prose', () => {
     expect(missing).toEqual([]);
   });
 
+  it('every source file a comment names without a folder exists somewhere in the repository', () => {
+    const all = [...sourceFiles(root), ...testFiles];
+    const names = new Set(all.map((f) => path.posix.basename(f)));
+    const missing = all.flatMap((file) => {
+      const text = read(root, file);
+      if (bareFileNamesIn(text).every((m) => names.has(m.path))) return [];
+      return commentsOf(text, file).flatMap((comment) =>
+        bareFileNamesIn(comment.text, comment.line)
+          .filter((m) => !names.has(m.path))
+          .map((m) => `${file}:${String(m.line)}: ${m.path}`),
+      );
+    });
+    expect(missing).toEqual([]);
+  });
+
   it('the checks see what they are meant to see', () => {
+    expect(bareFileNamesIn('see real-node-host.ts and ./x.ts, not a/b.ts or x.json')).toEqual([
+      { line: 1, path: 'real-node-host.ts' },
+    ]);
     expect(citationsIn('see `core/x.ts#run` and `a.ts#b`')).toEqual([
       { line: 1, file: 'core/x.ts', name: 'run' },
     ]);

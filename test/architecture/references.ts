@@ -29,6 +29,16 @@ const pathPattern = new RegExp(
   'g',
 );
 
+/** A syntax tree only (no parent links, no JSDoc parsing): enough for names and comments, and cheap. */
+function parse(source: string, file: string): ts.SourceFile {
+  return ts.createSourceFile(
+    file,
+    source,
+    { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone },
+    false,
+  );
+}
+
 export interface Citation {
   readonly line: number;
   readonly file: string;
@@ -63,7 +73,7 @@ export function declaredNames(source: string, file = 'x.ts'): Set<string> {
     }
     ts.forEachChild(node, visit);
   };
-  visit(ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true));
+  visit(parse(source, file));
   return names;
 }
 
@@ -82,9 +92,20 @@ export function pathsIn(text: string, firstLine = 1): PathMention[] {
   );
 }
 
+const bareNamePattern = /(?<![\w/.@-])([\w-]+\.(?:ts|mts|mjs))(?![\w/-])/g;
+
+/** Bare source file names (`real-node-host.ts`) mentioned in `text`, each with its line number. */
+export function bareFileNamesIn(text: string, firstLine = 1): PathMention[] {
+  return text
+    .split('\n')
+    .flatMap((line, i) =>
+      [...line.matchAll(bareNamePattern)].map((m) => ({ line: firstLine + i, path: m[1] ?? '' })),
+    );
+}
+
 /** The comments of a source file (from the parser, so never text inside a string), each with its first line. */
 export function commentsOf(source: string, file = 'x.ts'): { line: number; text: string }[] {
-  const sourceFile = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true);
+  const sourceFile = parse(source, file);
   const seen = new Map<number, string>();
   const collectAt = (pos: number): void => {
     for (const r of [
