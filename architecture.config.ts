@@ -127,10 +127,26 @@ export function checkImport(file: string, specifier: string): string | undefined
   return `${where} imports ${specifier}: only ${owners.join(', ')} may use that package (wrap it in an adapter there and depend on a core/ports interface)`;
 }
 
-const importPattern =
-  /(?:^|[\s;])(?:import|export)\s(?:[^'"]*?\sfrom\s)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+/** The message for an import whose specifier is computed at run time, so no rule can check it. */
+export function computedImportMessage(file: string): string {
+  return `${posix(file)} imports a computed specifier: architecture.config.ts cannot check it (import a literal path)`;
+}
 
-/** The module specifiers of a source text: static, type-only, re-export, side-effect and dynamic imports. */
+const importPattern =
+  /(?:^|[\s;])(?:import|export)\s(?:[^'"]*?\sfrom\s)?['"]([^'"]+)['"]|(?:\bimport|\brequire)\(\s*['"`]([^'"`$]+)['"`]\s*\)/gm;
+
+/** Dynamic imports and `require` calls whose argument is not a plain string. */
+const computedPattern = /(?:\bimport|(?<![.\w])require)\(\s*(?!\s|['"][^'"]*['"]\s*\)|`[^`$]*`\s*\))/g;
+
+/**
+ * The module specifiers of a source text: static, type-only, re-export, side-effect and dynamic imports and
+ * `require` calls.
+ */
 export function importsOf(source: string): string[] {
   return [...source.matchAll(importPattern)].map((m) => m[1] ?? m[2] ?? '').filter((s) => s !== '');
+}
+
+/** How many dynamic imports or `require` calls of `source` take a computed specifier. */
+export function computedImportsOf(source: string): number {
+  return [...source.matchAll(computedPattern)].length;
 }

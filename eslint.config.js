@@ -1,13 +1,12 @@
 // @ts-check
-import js from '@eslint/js';
-import tseslint from 'typescript-eslint';
-import { importX } from 'eslint-plugin-import-x';
-
 import path from 'node:path';
+import js from '@eslint/js';
+import { importX } from 'eslint-plugin-import-x';
 import { tsImport } from 'tsx/esm/api';
+import tseslint from 'typescript-eslint';
 
 /** @type {typeof import('./architecture.config.ts')} The import matrix, shared with test/architecture. */
-const { checkImport } = await tsImport('./architecture.config.ts', import.meta.url);
+const { checkImport, computedImportMessage } = await tsImport('./architecture.config.ts', import.meta.url);
 
 /**
  * `watchkeeper/layering`: every import is checked by architecture.config.ts, so lint and test/architecture
@@ -28,11 +27,31 @@ const layering = {
       const message = checkImport(file, specifier);
       if (message !== undefined) context.report({ node, message });
     };
+    /** A string literal or a template without substitutions; undefined for anything computed. */
+    const literal = (/** @type {import('estree').Node} */ node) =>
+      node.type === 'Literal' && typeof node.value === 'string'
+        ? node.value
+        : node.type === 'TemplateLiteral' && node.expressions.length === 0
+          ? node.quasis[0]?.value.cooked
+          : undefined;
+    /** @param {import('estree').Node} node @param {import('estree').Node | undefined} source */
+    const checkDynamic = (node, source) => {
+      const specifier = source && literal(source);
+      if (specifier === undefined || specifier === null)
+        context.report({ node, message: computedImportMessage(file) });
+      else check(node, specifier);
+    };
     return {
       ImportDeclaration: (node) => check(node, node.source.value),
       ExportNamedDeclaration: (node) => check(node, node.source?.value),
       ExportAllDeclaration: (node) => check(node, node.source.value),
-      ImportExpression: (node) => check(node, node.source.type === 'Literal' ? node.source.value : undefined),
+      ImportExpression: (node) => checkDynamic(node, node.source),
+      CallExpression: (node) => {
+        if (node.callee.type === 'Identifier' && node.callee.name === 'require') {
+          const [first] = node.arguments;
+          checkDynamic(node, first?.type === 'SpreadElement' ? undefined : first);
+        }
+      },
     };
   },
 };

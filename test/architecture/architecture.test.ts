@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkImport, importsOf } from '../../architecture.config.ts';
+import { checkImport, computedImportsOf, importsOf } from '../../architecture.config.ts';
 import { sourceFiles, violationsIn } from './layering-scan.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -16,6 +16,13 @@ describe('architecture', () => {
       /eslint-(disable|enable)[^\n]*(watchkeeper\/layering|no-restricted-imports|import-x\/no-cycle)/.test(
         readFileSync(path.join(root, file), 'utf8'),
       ),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('no source file switches every lint rule off at once (that would include the boundary rule)', () => {
+    const offenders = sourceFiles(root).filter((file) =>
+      /eslint-disable(-next-line|-line)?\s*(\*\/|-- |$)/m.test(readFileSync(path.join(root, file), 'utf8')),
     );
     expect(offenders).toEqual([]);
   });
@@ -51,5 +58,15 @@ describe('architecture', () => {
   it('finds static, re-export, type-only and dynamic imports', () => {
     const source = `import a from './a.ts';\nimport type { B } from "./b.ts";\nexport { c } from './c.ts';\nconst d = await import('./d.ts');\nimport './e.ts';`;
     expect(importsOf(source)).toEqual(['./a.ts', './b.ts', './c.ts', './d.ts', './e.ts']);
+    expect(importsOf("const f = require('./f.ts');\nconst g = await import(`./g.ts`);")).toEqual([
+      './f.ts',
+      './g.ts',
+    ]);
+  });
+
+  it('counts the imports no rule can check (a computed specifier)', () => {
+    const source =
+      "import(name);\nimport('./a.ts');\nrequire(`./b.ts`);\nrequire(path);\nmodule.require(x);\nimport(\n  './c.ts'\n);";
+    expect(computedImportsOf(source)).toBe(2);
   });
 });

@@ -1,6 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkImport, importsOf } from '../../architecture.config.ts';
+import {
+  checkImport,
+  computedImportMessage,
+  computedImportsOf,
+  importsOf,
+} from '../../architecture.config.ts';
 
 /** The folders whose imports the matrix governs (tests may import anything). */
 export const sourceFolders = ['core', 'bot', 'listeners', 'runners', 'prompts', 'skills'] as const;
@@ -18,9 +23,13 @@ export function sourceFiles(root: string): string[] {
 
 /** Every import under `root` that breaks the matrix, as the messages ESLint's watchkeeper/layering reports. */
 export function violationsIn(root: string): string[] {
-  return sourceFiles(root).flatMap((file) =>
-    importsOf(readFileSync(path.join(root, file), 'utf8'))
-      .map((specifier) => checkImport(file, specifier))
-      .filter((v) => v !== undefined),
-  );
+  return sourceFiles(root).flatMap((file) => {
+    const source = readFileSync(path.join(root, file), 'utf8');
+    return [
+      ...importsOf(source)
+        .map((specifier) => checkImport(file, specifier))
+        .filter((v) => v !== undefined),
+      ...Array.from({ length: computedImportsOf(source) }, () => computedImportMessage(file)),
+    ];
+  });
 }

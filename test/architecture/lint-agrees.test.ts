@@ -25,6 +25,10 @@ const tree: Record<string, string> = {
   'runners/probe.ts':
     "export async function load(): Promise<unknown> {\n  return import('../listeners/kube/probe.ts');\n}\n",
   'bot/slack/probe.ts': "import { s } from '../../core/store/x.ts';\nexport const t = s;\n",
+  'core/ports/required.ts':
+    "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nexport const b: unknown = require('../../bot/slack/x.ts');\n",
+  'core/services/computed.ts': 'export const load = (name: string): Promise<unknown> => import(name);\n',
+  'runners/fine.ts': 'export const later = (): Promise<unknown> => import(`./w.ts`);\n',
 };
 
 let copy: string;
@@ -64,6 +68,8 @@ describe('lint and the architecture test agree', () => {
       'bot/slack/probe.ts imports ../../core/store/x.ts: bot/ may not depend on core/store/',
       'core/domain/probe.ts imports ../../bot/slack/x.ts: core/domain/ may not depend on bot/',
       'core/domain/pure.ts imports node:fs: core/domain is pure, no Node I/O',
+      'core/ports/required.ts imports ../../bot/slack/x.ts: core/ports/ may not depend on bot/',
+      'core/services/computed.ts imports a computed specifier: architecture.config.ts cannot check it',
       'core/services/probe.ts imports drizzle-orm: only core/store may use that package',
       'listeners/kube/probe.ts imports ../../runners/w.ts: listeners/ may not depend on runners/',
       'runners/probe.ts imports ../listeners/kube/probe.ts: runners/ may not depend on listeners/',
