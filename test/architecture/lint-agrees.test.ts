@@ -52,8 +52,13 @@ afterAll(async () => {
 
 describe('lint and the architecture test agree', () => {
   it('report every misplaced import with the same message', async () => {
-    // The repo's own config, minus the type-aware rules (a TypeScript program would cost ~20 s here).
-    const eslint = new ESLint({ cwd: copy, overrideConfig: tseslint.configs.disableTypeChecked });
+    // The repo's own config, minus the type-aware setup (a TypeScript program would cost ~20 s here); only the
+    // boundary rule runs, so what is compared is exactly what `npm run lint` reports for these imports.
+    const eslint = new ESLint({
+      cwd: copy,
+      overrideConfig: tseslint.configs.disableTypeChecked,
+      ruleFilter: ({ ruleId }) => ruleId === 'watchkeeper/layering',
+    });
     const results = await eslint.lintFiles(Object.keys(tree));
     const lint = results
       .flatMap((r) => r.messages)
