@@ -117,6 +117,9 @@ export function checkImport(file: string, specifier: string): string | undefined
     if (to === undefined || allowed[from].includes(to)) return undefined;
     return `${where} imports ${specifier}: ${from}/ may not depend on ${to}/ (${remedies[from]})`;
   }
+  if (specifier.startsWith('/') || specifier.startsWith('file:')) {
+    return `${where} imports ${specifier}: an absolute path escapes the folder rules (import it by a relative path)`;
+  }
   if (specifier.startsWith('node:')) {
     return from === 'core/domain'
       ? `${where} imports ${specifier}: core/domain is pure, no Node I/O (${remedies[from]})`

@@ -43,6 +43,9 @@ describe('architecture', () => {
     ['core/services/x.ts', '@slack/types', /only bot may use that package/],
     ['listeners/kube/x.ts', '@aws-sdk/client-s3', /only runners may use that package/],
     ['runners/x.ts', '../test/fixtures/domain.ts', /runners\/ may not depend on test\//],
+    ['core/domain/x.ts', '../../core/../bot/slack/x.ts', /core\/domain\/ may not depend on bot\//],
+    ['core/services/x.ts', '/work/main/bot/slack/x.ts', /an absolute path escapes the folder rules/],
+    ['listeners/x.ts', 'file:///work/main/runners/x.ts', /an absolute path escapes the folder rules/],
   ])('the checker catches %s importing %s', (file, specifier, message) => {
     expect(checkImport(file, specifier)).toMatch(message);
   });
