@@ -12,6 +12,15 @@ export const unitTests = [
   'core/**/*.test.ts',
 ];
 
+/** Every test file, as the `integration` project finds them (it leaves out the unit ones). */
+export const allTests = [
+  'test/**/*.test.ts',
+  'core/**/*.test.ts',
+  'bot/**/*.test.ts',
+  'listeners/**/*.test.ts',
+  'runners/**/*.test.ts',
+];
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -36,13 +45,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: [
-            'test/**/*.test.ts',
-            'core/**/*.test.ts',
-            'bot/**/*.test.ts',
-            'listeners/**/*.test.ts',
-            'runners/**/*.test.ts',
-          ],
+          include: allTests,
           exclude: [...configDefaults.exclude, ...unitTests],
           globalSetup: ['test/harness/global-setup.ts'],
           // test/dynamics runs its real-node scenarios side by side (each waits minutes on the kubelet's back-off).

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importsOf } from '../../architecture.config.ts';
-import { unitTests } from '../../vitest.config.ts';
+import { allTests, unitTests } from '../../vitest.config.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -49,7 +49,34 @@ function testSideClosure(start: string): Map<string, string[]> {
   return seen;
 }
 
+// Our globs are all `<folder>/**/*.test.ts`: a folder prefix and a file suffix.
+const matches = (glob: string, file: string): boolean => {
+  const [folder, suffix] = glob.split('/**/*');
+  return (
+    folder !== undefined && suffix !== undefined && file.startsWith(`${folder}/`) && file.endsWith(suffix)
+  );
+};
+
 describe('the unit project', () => {
+  it('together with the integration project, runs every test file in the repository', () => {
+    expect([...allTests, ...unitTests].every((glob) => /^[\w/-]+\/\*\*\/\*\.test\.ts$/.test(glob))).toBe(
+      true,
+    );
+    const skipped = new Set(['node_modules', '.git', '.watchkeeper', 'coverage']);
+    const everyTest = readdirSync(root, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !skipped.has(e.name))
+      .flatMap((e) =>
+        readdirSync(path.join(root, e.name), { recursive: true, encoding: 'utf8' }).map(
+          (f) => `${e.name}/${f}`,
+        ),
+      )
+      .map((f) => f.split(path.sep).join('/'))
+      .filter((f) => f.endsWith('.test.ts'));
+    const unrun = everyTest.filter((f) => ![...allTests, ...unitTests].some((glob) => matches(glob, f)));
+    expect(unrun).toEqual([]);
+    expect(everyTest.length).toBeGreaterThan(70);
+  });
+
   const files = unitTestFiles();
 
   it('finds the pure tests', () => {
