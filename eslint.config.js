@@ -1,16 +1,60 @@
 // @ts-check
+import path from 'node:path';
 import js from '@eslint/js';
-import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
+import { tsImport } from 'tsx/esm/api';
+import tseslint from 'typescript-eslint';
 
-/** Folder import rules; `test/architecture.test.ts` re-derives the same matrix from the sources. */
-const adapterFolders = ['listeners', 'runners', 'core/store', 'bot', 'prompts', 'skills', 'test'];
+/** @type {typeof import('./architecture.config.ts')} The import matrix, shared with test/architecture. */
+const { checkImport, computedImportMessage } = await tsImport('./architecture.config.ts', import.meta.url);
 
-/** @param {string[]} folders @param {string} why */
-const forbid = (folders, why) =>
-  folders.flatMap((folder) => [
-    { group: [`**/${folder}/**`, `**/${folder}`], message: `${why} (${folder}/ is off limits here)` },
-  ]);
+/**
+ * `watchkeeper/layering`: every import is checked by architecture.config.ts, so lint and test/architecture
+ * report a misplaced import with the same message.
+ * @type {import('eslint').Rule.RuleModule}
+ */
+const layering = {
+  meta: {
+    type: 'problem',
+    schema: [],
+    docs: { description: 'folder import rules of architecture.config.ts' },
+  },
+  create(context) {
+    const file = path.relative(import.meta.dirname, context.filename);
+    /** @param {import('estree').Node} node @param {unknown} specifier */
+    const check = (node, specifier) => {
+      if (typeof specifier !== 'string') return;
+      const message = checkImport(file, specifier);
+      if (message !== undefined) context.report({ node, message });
+    };
+    /** A string literal or a template without substitutions; undefined for anything computed. */
+    const literal = (/** @type {import('estree').Node} */ node) =>
+      node.type === 'Literal' && typeof node.value === 'string'
+        ? node.value
+        : node.type === 'TemplateLiteral' && node.expressions.length === 0
+          ? node.quasis[0]?.value.cooked
+          : undefined;
+    /** @param {import('estree').Node} node @param {import('estree').Node | undefined} source */
+    const checkDynamic = (node, source) => {
+      const specifier = source && literal(source);
+      if (specifier === undefined || specifier === null)
+        context.report({ node, message: computedImportMessage(file) });
+      else check(node, specifier);
+    };
+    return {
+      ImportDeclaration: (node) => check(node, node.source.value),
+      ExportNamedDeclaration: (node) => check(node, node.source?.value),
+      ExportAllDeclaration: (node) => check(node, node.source.value),
+      ImportExpression: (node) => checkDynamic(node, node.source),
+      CallExpression: (node) => {
+        if (node.callee.type === 'Identifier' && node.callee.name === 'require') {
+          const [first] = node.arguments;
+          checkDynamic(node, first?.type === 'SpreadElement' ? undefined : first);
+        }
+      },
+    };
+  },
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'migrations/', '.watchkeeper/', 'coverage/', 'runners/pod/dist/'] },
@@ -25,7 +69,7 @@ export default tseslint.config(
       },
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
-    plugins: { 'import-x': importX },
+    plugins: { 'import-x': importX, watchkeeper: { rules: { layering } } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
@@ -50,6 +94,7 @@ export default tseslint.config(
         { allowNumber: true, allowBoolean: true },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'watchkeeper/layering': 'error',
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       'import-x/no-duplicates': 'error',
       'no-restricted-syntax': [
@@ -71,113 +116,6 @@ export default tseslint.config(
         clearInterval: 'readonly',
         setTimeout: 'readonly',
       },
-    },
-  },
-  {
-    files: ['core/**/*.ts'],
-    ignores: ['core/store/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            ...forbid(
-              adapterFolders,
-              'core/ depends on nothing outside core; put adapters in their own folder',
-            ),
-            {
-              group: ['drizzle-orm', 'drizzle-orm/*', 'postgres', '@electric-sql/*'],
-              message: 'Database code lives in core/store/.',
-            },
-            {
-              group: ['@slack/*', '@nats-io/*', '@aws-sdk/*', '@kubernetes/*', '@modelcontextprotocol/*'],
-              message: 'SDKs belong in adapters, not core/.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['core/domain/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            ...forbid(['core/services', 'core/ports', ...adapterFolders], 'core/domain is pure'),
-            { group: ['node:*'], message: 'core/domain is pure: no Node I/O modules.' },
-            {
-              group: [
-                'drizzle-orm',
-                'drizzle-orm/*',
-                'postgres',
-                '@electric-sql/*',
-                '@slack/*',
-                '@nats-io/*',
-                '@aws-sdk/*',
-                '@kubernetes/*',
-                '@modelcontextprotocol/*',
-              ],
-              message: 'core/domain is pure: no SDKs.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['core/store/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: forbid(['listeners', 'runners', 'bot', 'test'], 'core/store implements core ports only'),
-        },
-      ],
-    },
-  },
-  {
-    files: ['listeners/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: forbid(
-            ['runners', 'bot', 'core/store', 'test'],
-            'listeners/ talk to core only; wiring happens in bot/wiring',
-          ),
-        },
-      ],
-    },
-  },
-  {
-    files: ['runners/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: forbid(
-            ['listeners', 'bot', 'core/store', 'test'],
-            'runners/ talk to core only; wiring happens in bot/wiring',
-          ),
-        },
-      ],
-    },
-  },
-  {
-    files: ['bot/**/*.ts'],
-    ignores: ['bot/wiring/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: forbid(
-            ['listeners', 'runners', 'core/store', 'test'],
-            'only bot/wiring imports adapters',
-          ),
-        },
-      ],
     },
   },
   {

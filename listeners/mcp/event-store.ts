@@ -1,7 +1,7 @@
 /**
  * A bounded event store for Streamable HTTP resumability: events missed while a client's stream was down are
  * replayed from its `Last-Event-ID`. It remembers each event's stream (the SDK's example store derives the stream
- * from the id and breaks replay of the standalone GET stream; see ../shared/notes/mcp.md §4).
+ * from the id and breaks replay of the standalone GET stream).
  */
 import type { EventStore } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';

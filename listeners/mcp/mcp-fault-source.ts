@@ -2,7 +2,7 @@
  * One MCP server that pushes faults, held open for good. It initializes, finds how the server pushes (the fork's
  * events_subscribe + logging, or resource subscriptions), reconciles the current faults after every (re)connect,
  * pings, and recycles the whole session with backoff and jitter on anything the SDK client does not recover from
- * by itself (lost session/404, exhausted stream reconnects, failed pings). See ../shared/notes/mcp.md §3 and §6.
+ * by itself (lost session/404, exhausted stream reconnects, failed pings).
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';

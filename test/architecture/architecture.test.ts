@@ -1,34 +1,28 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkImport, importsOf } from './import-rules.ts';
+import { checkImport, computedImportsOf, importsOf } from '../../architecture.config.ts';
+import { sourceFiles, violationsIn } from './layering-scan.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const sourceFolders = ['core', 'bot', 'listeners', 'runners', 'prompts', 'skills'];
-
-function sourceFiles(): string[] {
-  return sourceFolders.flatMap((folder) =>
-    readdirSync(path.join(root, folder), { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
-      .map((e) => path.relative(root, path.join(e.parentPath, e.name))),
-  );
-}
 
 describe('architecture', () => {
   it('every import respects the folder boundaries', () => {
-    const violations = sourceFiles().flatMap((file) =>
-      importsOf(readFileSync(path.join(root, file), 'utf8'))
-        .map((specifier) => checkImport(file, specifier))
-        .filter((v) => v !== undefined),
-    );
-    expect(violations).toEqual([]);
+    expect(violationsIn(root)).toEqual([]);
   });
 
   it('no source file switches the boundary lint off', () => {
-    const offenders = sourceFiles().filter((file) =>
-      /eslint-disable[^\n]*(no-restricted-imports|import-x\/no-cycle)/.test(
+    const offenders = sourceFiles(root).filter((file) =>
+      /eslint-(disable|enable)[^\n]*(watchkeeper\/layering|no-restricted-imports|import-x\/no-cycle)/.test(
         readFileSync(path.join(root, file), 'utf8'),
       ),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it('no source file switches every lint rule off at once (that would include the boundary rule)', () => {
+    const offenders = sourceFiles(root).filter((file) =>
+      /eslint-disable(-next-line|-line)?\s*(\*\/|-- |$)/m.test(readFileSync(path.join(root, file), 'utf8')),
     );
     expect(offenders).toEqual([]);
   });
@@ -46,6 +40,12 @@ describe('architecture', () => {
       '@modelcontextprotocol/sdk/client/index.js',
       /only listeners\/mcp may use that package/,
     ],
+    ['core/services/x.ts', '@slack/types', /only bot may use that package/],
+    ['listeners/kube/x.ts', '@aws-sdk/client-s3', /only runners may use that package/],
+    ['runners/x.ts', '../test/fixtures/domain.ts', /runners\/ may not depend on test\//],
+    ['core/domain/x.ts', '../../core/../bot/slack/x.ts', /core\/domain\/ may not depend on bot\//],
+    ['core/services/x.ts', '/work/main/bot/slack/x.ts', /an absolute path escapes the folder rules/],
+    ['listeners/x.ts', 'file:///work/main/runners/x.ts', /an absolute path escapes the folder rules/],
   ])('the checker catches %s importing %s', (file, specifier, message) => {
     expect(checkImport(file, specifier)).toMatch(message);
   });
@@ -61,5 +61,15 @@ describe('architecture', () => {
   it('finds static, re-export, type-only and dynamic imports', () => {
     const source = `import a from './a.ts';\nimport type { B } from "./b.ts";\nexport { c } from './c.ts';\nconst d = await import('./d.ts');\nimport './e.ts';`;
     expect(importsOf(source)).toEqual(['./a.ts', './b.ts', './c.ts', './d.ts', './e.ts']);
+    expect(importsOf("const f = require('./f.ts');\nconst g = await import(`./g.ts`);")).toEqual([
+      './f.ts',
+      './g.ts',
+    ]);
+  });
+
+  it('counts the imports no rule can check (a computed specifier)', () => {
+    const source =
+      "import(name);\nimport('./a.ts');\nrequire(`./b.ts`);\nrequire(path);\nmodule.require(x);\nimport(\n  './c.ts'\n);";
+    expect(computedImportsOf(source)).toBe(2);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The real node's configuration files: containerd 1.6 (CRI plugin, runc, CNI), the CNI bridge network and the
  * kubelet's KubeletConfiguration and kubeconfig. Every folder is under the node's own directory; what cannot be
- * moved is listed in real-node-host.ts. Values measured on these machines: ../../../../shared/notes/real-node.md.
+ * moved is listed in real-node-host.ts. The README's Testing section says what the node needs.
  */
 import { join } from 'node:path';
 import { stringify } from 'yaml';

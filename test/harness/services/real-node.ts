@@ -4,7 +4,7 @@
  * really run (images built locally, no registry), so tests see the kubelet's real dynamics: crash-loop
  * back-off, kernel OOM kills, image pull back-off, probes. Labelled and tainted so only tests that ask for it
  * land there. One real node per machine (kubelet and containerd use some fixed host paths); it owns and undoes
- * every host side effect (real-node-host.ts). Recipe and measurements: shared/notes/real-node.md.
+ * every host side effect (real-node-host.ts). The README's Testing section says what it needs.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';

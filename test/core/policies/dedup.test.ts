@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { asRunId } from '../../core/domain/ids.ts';
-import type { Incident } from '../../core/domain/incident.ts';
-import { decideDedup } from '../../core/domain/policies/dedup.ts';
-import { later, makeIncident, t0 } from '../fixtures/domain.ts';
+import { asRunId } from '../../../core/domain/ids.ts';
+import type { Incident } from '../../../core/domain/incident.ts';
+import { decideDedup } from '../../../core/domain/policies/dedup.ts';
+import { later, makeIncident, t0 } from '../../fixtures/domain.ts';
 
 const window = { reopenWindowMs: 30 * 60_000 };
 const resolvedAt = (ms: number): Incident =>

@@ -1,11 +1,11 @@
 /** Owner chains, replica counts and folding keys as a real cluster's controllers produce them (pure rules). */
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { Fault } from '../../core/domain/fault.ts';
-import { probableCause } from '../../core/domain/policies/correlation.ts';
-import { ownerChain, type OwnerCache } from '../../listeners/kube/owner-chain.ts';
-import { deploymentFaults } from '../../listeners/kube/workload-rules.ts';
-import { makeFault } from '../fixtures/domain.ts';
+import type { Fault } from '../../../core/domain/fault.ts';
+import { probableCause } from '../../../core/domain/policies/correlation.ts';
+import { ownerChain, type OwnerCache } from '../../../listeners/kube/owner-chain.ts';
+import { deploymentFaults } from '../../../listeners/kube/workload-rules.ts';
+import { makeFault } from '../../fixtures/domain.ts';
 
 const noView = { nodesWithOpenIncident: new Set<string>(), recentStandaloneInNamespace: 0 };
 

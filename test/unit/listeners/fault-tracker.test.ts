@@ -1,12 +1,12 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { Fault } from '../../core/domain/fault.ts';
-import { FaultTracker } from '../../listeners/kube/fault-tracker.ts';
-import { containerHealth, podFaults } from '../../listeners/kube/pod-rules.ts';
-import { passesFilters } from '../../listeners/kube/watch-filters.ts';
-import type { GracedFault } from '../../listeners/kube/workload-rules.ts';
-import { later, t0 } from '../fixtures/domain.ts';
-import { crashCycles, crashLoop, imagePull } from './kubelet-dynamics.ts';
+import type { Fault } from '../../../core/domain/fault.ts';
+import { FaultTracker } from '../../../listeners/kube/fault-tracker.ts';
+import { containerHealth, podFaults } from '../../../listeners/kube/pod-rules.ts';
+import { passesFilters } from '../../../listeners/kube/watch-filters.ts';
+import type { GracedFault } from '../../../listeners/kube/workload-rules.ts';
+import { later, t0 } from '../../fixtures/domain.ts';
+import { crashCycles, crashLoop, imagePull } from '../../intake/kubelet-dynamics.ts';
 
 const crash: GracedFault = {
   class: 'CrashLoopBackOff',

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { admitRun, type Load } from '../../core/domain/policies/admission.ts';
-import { allowRun, budgetFor } from '../../core/domain/policies/budgets.ts';
+import { admitRun, type Load } from '../../../core/domain/policies/admission.ts';
+import { allowRun, budgetFor } from '../../../core/domain/policies/budgets.ts';
 import {
   closedBreaker,
   recordRunOutcome,
   type BreakerState,
-} from '../../core/domain/policies/circuit-breaker.ts';
-import { later, t0 } from '../fixtures/domain.ts';
+} from '../../../core/domain/policies/circuit-breaker.ts';
+import { later, t0 } from '../../fixtures/domain.ts';
 
 const caps = {
   maxConcurrentRuns: 3,

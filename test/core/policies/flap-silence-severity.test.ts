@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isFlapping, recentChanges } from '../../core/domain/policies/flap.ts';
-import { effectiveSeverity } from '../../core/domain/policies/severity-rules.ts';
-import { activeSilence, type Silence } from '../../core/domain/policies/silence.ts';
-import { later, makeFault, t0 } from '../fixtures/domain.ts';
+import { isFlapping, recentChanges } from '../../../core/domain/policies/flap.ts';
+import { effectiveSeverity } from '../../../core/domain/policies/severity-rules.ts';
+import { activeSilence, type Silence } from '../../../core/domain/policies/silence.ts';
+import { later, makeFault, t0 } from '../../fixtures/domain.ts';
 
 describe('flap detection', () => {
   const settings = { windowMs: 60_000, threshold: 3 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Fault } from '../../core/domain/fault.ts';
-import { isStandalone, ownerWorkload, probableCause } from '../../core/domain/policies/correlation.ts';
-import { makeFault } from '../fixtures/domain.ts';
+import type { Fault } from '../../../core/domain/fault.ts';
+import { isStandalone, ownerWorkload, probableCause } from '../../../core/domain/policies/correlation.ts';
+import { makeFault } from '../../fixtures/domain.ts';
 
 const noView = { nodesWithOpenIncident: new Set<string>(), recentStandaloneInNamespace: 0 };
 const pod = (
