@@ -17,6 +17,7 @@ import { createTriageLauncher } from '../../runners/triage/triage-launcher.ts';
 import { unsandboxedWarning } from '../../runners/local/local-sandbox.ts';
 import { probeAdvice, probeBubblewrap } from '../../runners/local/sandbox-probe.ts';
 import type { Config } from '../config/config.ts';
+import { runNatsAccess } from './run-nats-credentials.ts';
 import { uuidV7Gen } from './uuid-v7.ts';
 
 /** Checked before any state is written: Job profiles need a cluster to run in. */
@@ -94,6 +95,7 @@ export function startTriage(
       'a kubernetes-job profile needs cluster access (watcher.kubeconfig)',
     );
   }
+  const jobNats = deps.jobNats ?? jobNatsFromConfig(config);
   const job =
     wantsJobs && deps.kubeconfig
       ? createJobLauncher({
@@ -103,7 +105,7 @@ export function startTriage(
           store: deps.store,
           reports: deps.reports,
           bus: deps.bus,
-          ...(deps.jobNats && { nats: deps.jobNats }),
+          ...(jobNats && { nats: jobNats }),
           kubernetesMcpServer: config.agents.kubernetesMcpServer,
           logger: logger.child({ component: 'job-runner' }),
         })
@@ -126,4 +128,10 @@ export function startTriage(
     `triage runs use agent profile ${config.agents.default ?? names.join(', ')}`,
   );
   return scheduler;
+}
+
+/** Live Job progress when NATS runs in operator mode (`bus.nats.runCredentials`); else the pod log is read. */
+function jobNatsFromConfig(config: Config): JobRunSandboxOptions['nats'] | undefined {
+  const access = runNatsAccess(config.bus);
+  return access && { servers: access.podServers, mintRunNatsCredentials: access.mintRunNatsCredentials };
 }
