@@ -1,6 +1,7 @@
 /** Starts the Slack control plane when a bot token is configured: the Bolt app and the incident threads. */
 import type { Bus } from '../../core/ports/bus.ts';
 import type { Logger } from '../../core/ports/logger.ts';
+import type { Metrics } from '../../core/ports/metrics.ts';
 import type { ReportStore } from '../../core/ports/report-store.ts';
 import type { Store } from '../../core/ports/store.ts';
 import type { FaultIntake } from '../../core/services/fault-intake.ts';
@@ -79,6 +80,7 @@ export async function startSlack(
     readonly intake: FaultIntake;
     readonly http: HttpServer;
     readonly remediation: RemediationService | undefined;
+    readonly metrics?: Metrics;
   },
   logger: Logger,
 ): Promise<SlackControl> {
@@ -113,6 +115,7 @@ export async function startSlack(
     },
     chat: deps.store.chat,
     logger,
+    ...(deps.metrics && { metrics: deps.metrics }),
   });
   late.authorizer = app.authorizer;
   const onWriteError = (key: string, error: unknown, willRetry: boolean) => {
@@ -175,6 +178,7 @@ export async function startSlack(
         },
       }),
     logger,
+    ...(deps.metrics && { metrics: deps.metrics }),
   });
   if (slack.mode === 'http') deps.http.use((req, res) => app.handle(req, res));
   late.threads = threads;

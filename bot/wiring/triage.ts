@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { systemClock } from '../../core/ports/clock.ts';
 import type { Bus } from '../../core/ports/bus.ts';
 import type { Logger } from '../../core/ports/logger.ts';
+import type { Metrics } from '../../core/ports/metrics.ts';
 import type { ReportStore } from '../../core/ports/report-store.ts';
 import type { Store } from '../../core/ports/store.ts';
 import type { LifecycleService } from '../../core/services/lifecycle-service.ts';
@@ -55,6 +56,7 @@ export function startTriage(
     readonly lifecycle: LifecycleService;
     readonly reports: ReportStore;
     readonly kubeconfig: KubeConfigChoice | undefined;
+    readonly metrics?: Metrics;
   },
   logger: Logger,
 ): TriageScheduler | undefined {
@@ -110,6 +112,7 @@ export function startTriage(
     logger: logger.child({ component: 'scheduler' }),
     settings: config.incidents,
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    ...(deps.metrics && { metrics: deps.metrics }),
   });
   scheduler.start();
   logger.info(

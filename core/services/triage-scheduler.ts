@@ -21,12 +21,14 @@ import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { IdGen } from '../ports/id-gen.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { Store } from '../ports/store.ts';
 import { subjects } from '../ports/subjects.ts';
 import type { RunResult, TriageLauncher } from '../ports/triage-launcher.ts';
 import type { WorkItem } from '../ports/work-queue.ts';
 import type { IncidentSettings } from './incident-settings.ts';
 import { triageWorkKind, type LifecycleService } from './lifecycle-service.ts';
+import { runEndedOf } from './run-metrics.ts';
 
 export interface TriageSchedulerDeps {
   readonly store: Store;
@@ -41,6 +43,7 @@ export interface TriageSchedulerDeps {
   readonly owner: string;
   /** How often the queue is polled for due work. */
   readonly pollMs?: number;
+  readonly metrics?: Metrics;
 }
 
 export interface TriageScheduler {
@@ -126,6 +129,7 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
           }),
           `the triage run failed (${result.failure.reason})`,
         );
+    deps.metrics?.runEnded(runEndedOf(run, result, finishedAt, outcome.ok ? outcome.incident : undefined));
     logger.info(
       {
         incidentId: run.incidentId,
@@ -173,6 +177,7 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
       finishedAt: now,
       failure: { reason: 'lost', detail },
     });
+    deps.metrics?.runEnded(runEndedOf(run, { ok: false, failure: { reason: 'lost', detail } }, now));
     await lifecycle.apply(
       run.incidentId,
       event('triage.requeued', { runId: run.id, reason: detail }),
