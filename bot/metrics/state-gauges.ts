@@ -30,120 +30,141 @@ export interface StateGaugeSources {
   readonly logger: Logger;
 }
 
+/**
+ * One reading shared by the gauges it feeds: prom-client collects every metric of a scrape at once, so the first
+ * gauge starts the reading and the others await the same one.
+ */
+function perScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | undefined;
+  return () =>
+    (inFlight ??= read().finally(() => {
+      inFlight = undefined;
+    }));
+}
+
 export function registerStateGauges(registry: Registry, sources: StateGaugeSources): void {
   const { store, clock, logger } = sources;
-  const registers = [registry];
 
-  /** One scrape's reading: when it fails, its gauges have no samples rather than stale ones. */
-  const guarded =
-    (what: string, reset: () => void, read: () => Promise<void> | void) => async (): Promise<void> => {
-      reset();
-      try {
-        await read();
-      } catch (error) {
-        reset();
-        logger.warn({ err: error }, `metrics: could not read ${what}; its gauges are empty for this scrape`);
-      }
-    };
-
-  const incidents: Gauge = new Gauge({
-    name: 'watchkeeper_open_incidents',
-    help: 'Incidents not yet resolved or closed, by lifecycle state',
-    labelNames: ['state'],
-    registers,
-    collect: guarded(
-      'incidents by state',
-      () => incidents.reset(),
-      async () => {
-        const counts = await store.incidents.countOpenByStatus();
-        for (const state of openStatuses) incidents.set({ state }, counts[state] ?? 0);
-      },
-    ),
-  });
-
-  const depth: Gauge = new Gauge({
-    name: 'watchkeeper_work_queue_depth',
-    help: 'Work items waiting (not held by a live claim), by kind of work',
-    labelNames: ['kind'],
-    registers,
-  });
-  const oldest: Gauge = new Gauge({
-    name: 'watchkeeper_work_queue_oldest_age_seconds',
-    help: 'Age of the oldest waiting work item, by kind of work',
-    labelNames: ['kind'],
-    registers,
-    collect: guarded(
-      'the work queue',
-      () => {
-        depth.reset();
-        oldest.reset();
-      },
-      async () => {
-        const now = clock.now();
-        for (const work of await store.queue.waiting(now)) {
-          depth.set({ kind: work.kind }, work.count);
-          oldest.set(
-            { kind: work.kind },
-            Math.max(0, now.getTime() - work.oldestEnqueuedAt.getTime()) / 1000,
+  /** A gauge filled at scrape time; when its reading fails it has no samples rather than stale ones. */
+  const gauge = (
+    options: { name: string; help: string; labelNames?: string[] },
+    what: string,
+    fill: (gauge: Gauge) => Promise<void> | void,
+  ): Gauge => {
+    const made: Gauge = new Gauge({
+      ...options,
+      registers: [registry],
+      async collect() {
+        made.reset();
+        try {
+          await fill(made);
+        } catch (error) {
+          made.reset();
+          logger.warn(
+            { err: error },
+            `metrics: could not read ${what}; ${options.name} is empty for this scrape`,
           );
         }
       },
-    ),
-  });
+    });
+    return made;
+  };
 
-  const failures: Gauge = new Gauge({
-    name: 'watchkeeper_triage_breaker_consecutive_failures',
-    help: 'Triage runs that failed in a row, neutral failures left out (the breaker opens at its threshold)',
-    registers,
-  });
-  const breaker: Gauge = new Gauge({
-    name: 'watchkeeper_triage_breaker_state',
-    help: 'The triage run circuit breaker: 1 for its current state (closed, open or probing), 0 for the others',
-    labelNames: ['state'],
-    registers,
-    collect: guarded(
-      'the run breaker',
-      () => {
-        breaker.reset();
-        failures.reset();
-      },
-      async () => {
-        const state = await currentBreaker(store, clock, sources.breaker);
-        for (const name of breakerStates) breaker.set({ state: name }, state.state === name ? 1 : 0);
-        failures.set(state.consecutiveFailures);
-      },
-    ),
-  });
+  gauge(
+    {
+      name: 'watchkeeper_open_incidents',
+      help: 'Incidents not yet resolved or closed, by lifecycle state',
+      labelNames: ['state'],
+    },
+    'incidents by state',
+    async (incidents) => {
+      const counts = await store.incidents.countOpenByStatus();
+      for (const state of openStatuses) incidents.set({ state }, counts[state] ?? 0);
+    },
+  );
 
-  const connected: Gauge = new Gauge({
-    name: 'watchkeeper_mcp_listener_connected',
-    help: 'Whether Watchkeeper holds a live session with the MCP server (1) or not (0)',
-    labelNames: ['server'],
-    registers,
+  const waiting = perScrape(async () => {
+    const now = clock.now();
+    return { now, work: await store.queue.waiting(now) };
   });
-  const listenerState: Gauge = new Gauge({
-    name: 'watchkeeper_mcp_listener_state',
-    help: "Each MCP listener's state: 1 for its current one (connecting, connected, waiting, stopped, misconfigured)",
-    labelNames: ['server', 'state'],
-    registers,
-    collect: guarded(
-      'the MCP listeners',
-      () => {
-        listenerState.reset();
-        connected.reset();
-      },
-      () => {
-        for (const server of sources.listeners()) {
-          const states = listenerStatuses.includes(server.status)
-            ? listenerStatuses
-            : [...listenerStatuses, server.status];
-          for (const state of states)
-            listenerState.set({ server: server.name, state }, server.status === state ? 1 : 0);
-          connected.set({ server: server.name }, server.status === 'connected' ? 1 : 0);
-        }
-      },
-    ),
-  });
+  gauge(
+    {
+      name: 'watchkeeper_work_queue_depth',
+      help: 'Work items waiting (not held by a live claim), by kind of work',
+      labelNames: ['kind'],
+    },
+    'the work queue',
+    async (depth) => {
+      for (const work of (await waiting()).work) depth.set({ kind: work.kind }, work.count);
+    },
+  );
+  gauge(
+    {
+      name: 'watchkeeper_work_queue_oldest_age_seconds',
+      help: 'Age of the oldest waiting work item, by kind of work',
+      labelNames: ['kind'],
+    },
+    'the work queue',
+    async (oldest) => {
+      const { now, work } = await waiting();
+      for (const kind of work)
+        oldest.set({ kind: kind.kind }, Math.max(0, now.getTime() - kind.oldestEnqueuedAt.getTime()) / 1000);
+    },
+  );
+
+  const breaker = perScrape(() => currentBreaker(store, clock, sources.breaker));
+  gauge(
+    {
+      name: 'watchkeeper_triage_breaker_state',
+      help: 'The triage run circuit breaker: 1 for its current state (closed, open or probing), 0 for the others',
+      labelNames: ['state'],
+    },
+    'the run breaker',
+    async (state) => {
+      const current = await breaker();
+      for (const name of breakerStates) state.set({ state: name }, current.state === name ? 1 : 0);
+    },
+  );
+  gauge(
+    {
+      name: 'watchkeeper_triage_breaker_consecutive_failures',
+      help: 'Triage runs that failed in a row, neutral failures left out (the breaker opens at its threshold)',
+    },
+    'the run breaker',
+    async (failures) => {
+      failures.set((await breaker()).consecutiveFailures);
+    },
+  );
+
+  gauge(
+    {
+      name: 'watchkeeper_mcp_listener_connected',
+      help: 'Whether Watchkeeper holds a live session with the MCP server (1) or not (0)',
+      labelNames: ['server'],
+    },
+    'the MCP listeners',
+    (connected) => {
+      for (const server of sources.listeners())
+        connected.set({ server: server.name }, server.status === 'connected' ? 1 : 0);
+    },
+  );
+  gauge(
+    {
+      name: 'watchkeeper_mcp_listener_state',
+      help: "Each MCP listener's state: 1 for its current one (connecting, connected, waiting, stopped, misconfigured)",
+      labelNames: ['server', 'state'],
+    },
+    'the MCP listeners',
+    (state) => {
+      for (const server of sources.listeners()) {
+        const states = listenerStatuses.includes(server.status)
+          ? listenerStatuses
+          : [...listenerStatuses, server.status];
+        for (const name of states)
+          state.set({ server: server.name, state: name }, server.status === name ? 1 : 0);
+      }
+    },
+  );
 }
 
 /** The breaker as the scheduler derives it: from the stored history, neutral failures left out. */

@@ -51,16 +51,16 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     }
   };
   try {
+    const prometheus = createMetricsRegistry();
+    const { metrics } = prometheus;
     await checkRemoteDatabase(config);
     const kubeconfig = findWatcherKubeConfig(config, logger);
     checkTriageConfig(config, kubeconfig);
-    const slackIdentity = config.slack ? await checkSlackToken(config.slack) : undefined;
+    const slackIdentity = config.slack ? await checkSlackToken(config.slack, metrics) : undefined;
     const s3 = await openS3IfConfigured(config);
     if (s3) cleanups.push(() => s3.close());
     const bus = await openBus(config, logger);
     cleanups.push(() => bus.close());
-    const prometheus = createMetricsRegistry();
-    const { metrics } = prometheus;
     const http: HttpServer = await startHttpServer({
       host: config.server.host,
       port: config.server.port,

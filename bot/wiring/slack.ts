@@ -18,6 +18,7 @@ import { createSendQueue } from '../slack/send-queue.ts';
 import { createProgressStreams } from '../slack/progress-stream.ts';
 import { createSlackApp, slackEventsPath } from '../slack/slack-app.ts';
 import { createSlackWriter } from '../slack/slack-writer.ts';
+import { meteredSlackFetch } from '../slack/metered-fetch.ts';
 import { runsLocally } from './triage.ts';
 import { uuidV7Gen } from './uuid-v7.ts';
 import type { IncidentId } from '../../core/domain/ids.ts';
@@ -43,9 +44,10 @@ export interface SlackIdentity {
 }
 
 /** Asks Slack who the bot token belongs to, before any state is written: a refused token is a config error. */
-export async function checkSlackToken(slack: SlackConfig): Promise<SlackIdentity> {
+export async function checkSlackToken(slack: SlackConfig, metrics?: Metrics): Promise<SlackIdentity> {
   const client = new WebClient(slack.botToken.reveal(), {
     ...(slack.apiUrl !== undefined && { slackApiUrl: slack.apiUrl }),
+    ...(metrics && { fetch: meteredSlackFetch(metrics) }),
     retryConfig: { retries: 2, minTimeout: 500, maxTimeout: 2_000 },
     logLevel: LogLevel.ERROR,
   });
