@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../fixtures/until.ts';
 import { startSlackRuntime, topLevel, type SlackRuntime } from '../slack/slack-runtime.ts';
-import { histogram, labelSets, scrape, value, type Scrape } from './exposition.ts';
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { hasMetric, histogram, labelSets, scrape, value, type Scrape } from './exposition.ts';
+import { promqlReferences } from './promql-references.ts';
 
 const webhookToken = 'metrics-webhook-token';
 const agentScript = fileURLToPath(new URL('agents/metered-agent.mjs', import.meta.url));
@@ -225,5 +228,84 @@ describe('/metrics after an end-to-end run', () => {
     expect(posted.headers.get('allow')).toBe('GET, HEAD');
     const head = await fetch(`${wk.runtime.url}/metrics`, { method: 'HEAD' });
     expect(head.status).toBe(200);
+  });
+
+  describe('the dashboard and the alerts', () => {
+    /** Labels every series has once Prometheus scraped it. */
+    const targetLabels = ['job', 'instance', 'namespace', 'pod'];
+
+    async function expressions(): Promise<{ where: string; expr: string }[]> {
+      const dashboard = JSON.parse(
+        await readFile(new URL('../../deploy/grafana/watchkeeper-dashboard.json', import.meta.url), 'utf8'),
+      ) as { panels: { title: string; targets?: { expr: string }[] }[]; templating: { list: unknown[] } };
+      const rule = parse(
+        await readFile(new URL('../../deploy/prometheus/alerts.yaml', import.meta.url), 'utf8'),
+      ) as { kind: string; spec: { groups: { rules: { alert: string; expr: string }[] }[] } };
+      expect(rule.kind).toBe('PrometheusRule');
+      const variables = JSON.stringify(dashboard.templating.list).match(/label_values\(([^)]*)\)/g) ?? [];
+      return [
+        ...dashboard.panels.flatMap((panel) =>
+          (panel.targets ?? []).map((target) => ({ where: `panel "${panel.title}"`, expr: target.expr })),
+        ),
+        ...variables.map((expr) => ({
+          where: 'a dashboard variable',
+          expr: expr.replace(/^label_values\((.*),.*\)$/, '$1'),
+        })),
+        ...rule.spec.groups.flatMap((group) =>
+          group.rules.map((alert) => ({ where: `alert ${alert.alert}`, expr: alert.expr })),
+        ),
+      ];
+    }
+
+    it('select only metrics the exposition has, with labels those metrics carry', async () => {
+      // the checker itself sees a misspelt metric and its labels, and a syntax error
+      const misspelt = promqlReferences(
+        'sum by (agent) (rate(watchkeeper_triage_run_total{outcom="x"}[$__rate_interval]))',
+      );
+      expect(misspelt).toEqual({
+        selectors: [{ metric: 'watchkeeper_triage_run_total', labels: ['outcom'] }],
+        syntaxErrors: [],
+      });
+      expect(hasMetric(metrics, 'watchkeeper_triage_run_total')).toBe(false);
+      expect(promqlReferences('sum(rate(watchkeeper_triage_runs_total[5m])').syntaxErrors).not.toEqual([]);
+
+      const all = await expressions();
+      expect(all.length).toBeGreaterThan(20);
+      const problems: string[] = [];
+      for (const { where, expr } of all) {
+        const { selectors, syntaxErrors } = promqlReferences(expr);
+        for (const error of syntaxErrors) problems.push(`${where}: PromQL syntax error ${error}`);
+        if (selectors.length === 0) problems.push(`${where}: selects no metric`);
+        for (const { metric, labels } of selectors) {
+          if (!hasMetric(metrics, metric)) {
+            problems.push(`${where}: ${metric} is not exposed`);
+            continue;
+          }
+          const samples = metrics.families.get(metric)?.metrics ?? [];
+          if (samples.length === 0) continue; // nothing recorded yet: its labels cannot be checked here
+          const known = new Set([
+            ...targetLabels,
+            'le',
+            ...samples.flatMap((sample) => Object.keys(sample.labels ?? {})),
+          ]);
+          for (const label of labels)
+            if (!known.has(label)) problems.push(`${where}: ${metric} has no label ${label}`);
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('alert on each condition the issue names', async () => {
+      const alerts = (await expressions()).filter((e) => e.where.startsWith('alert')).map((e) => e.where);
+      expect(alerts).toEqual(
+        expect.arrayContaining([
+          'alert WatchkeeperMcpListenerDown',
+          'alert WatchkeeperTriageBreakerOpen',
+          'alert WatchkeeperTriageRunsFailing',
+          'alert WatchkeeperSlackRateLimited',
+          'alert WatchkeeperWorkQueueGrowing',
+        ]),
+      );
+    });
   });
 });
