@@ -20,6 +20,8 @@ export interface ListenerState {
 /** Every state an MCP listener can be in, so a state it left reads 0 instead of vanishing. */
 const listenerStatuses = ['connecting', 'connected', 'waiting', 'stopped', 'misconfigured'];
 const breakerStates = ['closed', 'open', 'probing'] as const;
+/** A store that does not answer must not hold the scrape (Prometheus gives up after 10 s by default). */
+const readTimeoutMs = 3_000;
 const openStatuses = incidentStatuses.filter((status) => status !== 'resolved' && status !== 'closed');
 
 export interface StateGaugeSources {
@@ -56,14 +58,20 @@ export function registerStateGauges(registry: Registry, sources: StateGaugeSourc
       registers: [registry],
       async collect() {
         made.reset();
+        let timer: NodeJS.Timeout | undefined;
         try {
-          await fill(made);
+          const timeout = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no answer in ${readTimeoutMs} ms`)), readTimeoutMs);
+          });
+          await Promise.race([fill(made), timeout]);
         } catch (error) {
           made.reset();
           logger.warn(
             { err: error },
             `metrics: could not read ${what}; ${options.name} is empty for this scrape`,
           );
+        } finally {
+          clearTimeout(timer);
         }
       },
     });
