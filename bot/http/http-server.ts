@@ -13,11 +13,18 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** Watchkeeper's own HTTP server: health probes, report links, and later the Slack receiver and metrics. */
+/** The Prometheus exposition served at `/metrics`. */
+export type MetricsSource = () => Promise<{ readonly contentType: string; readonly body: string }>;
+
+export const metricsPath = '/metrics';
+
+/** Watchkeeper's own HTTP server: health probes, metrics, report links, webhooks and the Slack receiver. */
 export async function startHttpServer(options: {
   host: string;
   port: number;
   logger: Logger;
+  /** When set, `GET /metrics` answers with it. */
+  metrics?: MetricsSource;
 }): Promise<HttpServer> {
   const handlers: HttpHandler[] = [];
   let ready = false;
@@ -36,6 +43,15 @@ export async function startHttpServer(options: {
       text(res, 200, 'ok');
     } else if (path === '/readyz') {
       text(res, ready ? 200 : 503, ready ? 'ready' : 'starting');
+    } else if (path === metricsPath && options.metrics) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('Allow', 'GET, HEAD');
+        text(res, 405, 'metrics are read with GET');
+        return;
+      }
+      const { contentType, body } = await options.metrics();
+      res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
     } else {
       for (const handler of handlers) if (await handler(req, res)) return;
       text(res, 404, 'not found');

@@ -26,6 +26,7 @@ import { renderRemediation } from './render/remediation-message.ts';
 import { renderComparison, renderFailedRun, renderSucceededRun } from './render/run-outcome.ts';
 import { routeChannel } from './route-channel.ts';
 import type { SlackWriter } from './slack-writer.ts';
+import type { Metrics } from '../../core/ports/metrics.ts';
 
 export interface IncidentThreads {
   /** Posts (or finds) the incident's thread; the parent is its card. */
@@ -65,6 +66,7 @@ export function startIncidentThreads(deps: {
   /** Called once per triage report posted (to propose its remediation). */
   readonly onReported?: (incidentId: IncidentId) => void;
   readonly logger: Logger;
+  readonly metrics?: Metrics;
 }): IncidentThreads {
   const { store, bus, writer, views, coalescer, cardCoalescer, logger } = deps;
   const controller = new AbortController();
@@ -84,6 +86,7 @@ export function startIncidentThreads(deps: {
       const card = renderIncidentCard(await views.card(incident, waiting.get(incidentId)));
       const thread = await writer.put(cardKey(incidentId), { channel, incidentId }, card, { edit: false });
       await store.incidents.setThread(incidentId, thread);
+      deps.metrics?.firstSlackPost(Date.now() - incident.createdAt.getTime());
       return thread;
     })().finally(() => threadsInFlight.delete(incidentId));
     threadsInFlight.set(incidentId, work);

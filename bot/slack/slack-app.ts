@@ -22,6 +22,8 @@ import { permalink } from './render/message.ts';
 import { staleTimestamp } from './request-freshness.ts';
 import { parseActionValue, type ActionValueRule } from './action-values.ts';
 import { describeIncidents, describeIncident } from './render/incident-list.ts';
+import type { Metrics } from '../../core/ports/metrics.ts';
+import { meteredSlackFetch } from './metered-fetch.ts';
 
 export interface SlackApp {
   readonly client: WebClient;
@@ -40,6 +42,8 @@ export interface SlackAppDeps {
   readonly threads: () => IncidentThreads;
   readonly chat: ChatRepository;
   readonly logger: Logger;
+  /** Every Web API request is counted here, when metrics are on. */
+  readonly metrics?: Metrics;
 }
 
 export const slackEventsPath = '/slack/events';
@@ -53,6 +57,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     // 429s are waited out for their Retry-After by the client itself; this backoff comes on top of it, so it
     // stays short (the client's default grows to 30 minutes, holding a channel's queue all that time)
     retryConfig: { retries: 8, factor: 1.5, minTimeout: 250, maxTimeout: 5_000 },
+    ...(deps.metrics && { fetch: meteredSlackFetch(deps.metrics) }),
   };
   const receiver =
     slack.mode === 'http'

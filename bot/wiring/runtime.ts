@@ -22,6 +22,7 @@ import { startRemediation } from './remediation.ts';
 import { hostname } from 'node:os';
 import { checkRemoteDatabase, openBus, openDatabase, openS3IfConfigured } from './adapters.ts';
 import { loadOrCreateSigningKey } from './signing-key.ts';
+import { createMetricsRegistry } from '../metrics/metrics-registry.ts';
 
 export interface Runtime {
   readonly url: string;
@@ -50,10 +51,12 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     }
   };
   try {
+    const prometheus = createMetricsRegistry();
+    const { metrics } = prometheus;
     await checkRemoteDatabase(config);
     const kubeconfig = findWatcherKubeConfig(config, logger);
     checkTriageConfig(config, kubeconfig);
-    const slackIdentity = config.slack ? await checkSlackToken(config.slack) : undefined;
+    const slackIdentity = config.slack ? await checkSlackToken(config.slack, metrics) : undefined;
     const s3 = await openS3IfConfigured(config);
     if (s3) cleanups.push(() => s3.close());
     const bus = await openBus(config, logger);
@@ -62,6 +65,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       host: config.server.host,
       port: config.server.port,
       logger,
+      metrics: () => prometheus.render(),
     });
     cleanups.push(() => http.close());
 
@@ -100,6 +104,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       logger: logger.child({ component: 'intake' }),
       lifecycle,
       settings: incidentSettings,
+      metrics,
     });
     if (config.webhookToken) {
       http.use(
@@ -127,6 +132,13 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
     );
     if (supervisor) cleanups.push(() => supervisor.stop());
     http.use(listenerStatusRoute(() => supervisor?.states() ?? []));
+    prometheus.addStateGauges({
+      store,
+      clock: systemClock,
+      breaker: config.incidents.breaker,
+      listeners: () => supervisor?.states() ?? [],
+      logger: logger.child({ component: 'metrics' }),
+    });
     if (kubeconfig) {
       const watcher = await startWatcher(config, kubeconfig, intake, logger);
       cleanups.push(() => watcher.stop());
@@ -141,14 +153,14 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       const slack = await startSlack(
         { ...config, slack: config.slack },
         slackIdentity,
-        { store, bus, reports, lifecycle, intake, http, remediation: remediation?.service },
+        { store, bus, reports, lifecycle, intake, http, remediation: remediation?.service, metrics },
         logger.child({ component: 'slack' }),
       );
       cleanups.push(() => slack.stop());
     } else {
       logger.info({}, 'Slack is off (set WATCHKEEPER_SLACK_BOT_TOKEN to post incidents and take commands)');
     }
-    const scheduler = startTriage(config, { store, bus, lifecycle, reports, kubeconfig }, logger);
+    const scheduler = startTriage(config, { store, bus, lifecycle, reports, kubeconfig, metrics }, logger);
     if (scheduler) cleanups.push(() => scheduler.stop({ abandon: true }));
     const maintenance = startMaintenance({ store, lifecycle, clock: systemClock }, incidentSettings, logger);
     cleanups.push(() => maintenance.stop());

@@ -1,6 +1,7 @@
 /** Starts the Slack control plane when a bot token is configured: the Bolt app and the incident threads. */
 import type { Bus } from '../../core/ports/bus.ts';
 import type { Logger } from '../../core/ports/logger.ts';
+import type { Metrics } from '../../core/ports/metrics.ts';
 import type { ReportStore } from '../../core/ports/report-store.ts';
 import type { Store } from '../../core/ports/store.ts';
 import type { FaultIntake } from '../../core/services/fault-intake.ts';
@@ -17,6 +18,7 @@ import { createSendQueue } from '../slack/send-queue.ts';
 import { createProgressStreams } from '../slack/progress-stream.ts';
 import { createSlackApp, slackEventsPath } from '../slack/slack-app.ts';
 import { createSlackWriter } from '../slack/slack-writer.ts';
+import { meteredSlackFetch } from '../slack/metered-fetch.ts';
 import { runsLocally } from './triage.ts';
 import { uuidV7Gen } from './uuid-v7.ts';
 import type { IncidentId } from '../../core/domain/ids.ts';
@@ -42,9 +44,10 @@ export interface SlackIdentity {
 }
 
 /** Asks Slack who the bot token belongs to, before any state is written: a refused token is a config error. */
-export async function checkSlackToken(slack: SlackConfig): Promise<SlackIdentity> {
+export async function checkSlackToken(slack: SlackConfig, metrics?: Metrics): Promise<SlackIdentity> {
   const client = new WebClient(slack.botToken.reveal(), {
     ...(slack.apiUrl !== undefined && { slackApiUrl: slack.apiUrl }),
+    ...(metrics && { fetch: meteredSlackFetch(metrics) }),
     retryConfig: { retries: 2, minTimeout: 500, maxTimeout: 2_000 },
     logLevel: LogLevel.ERROR,
   });
@@ -79,6 +82,7 @@ export async function startSlack(
     readonly intake: FaultIntake;
     readonly http: HttpServer;
     readonly remediation: RemediationService | undefined;
+    readonly metrics?: Metrics;
   },
   logger: Logger,
 ): Promise<SlackControl> {
@@ -113,6 +117,7 @@ export async function startSlack(
     },
     chat: deps.store.chat,
     logger,
+    ...(deps.metrics && { metrics: deps.metrics }),
   });
   late.authorizer = app.authorizer;
   const onWriteError = (key: string, error: unknown, willRetry: boolean) => {
@@ -175,6 +180,7 @@ export async function startSlack(
         },
       }),
     logger,
+    ...(deps.metrics && { metrics: deps.metrics }),
   });
   if (slack.mode === 'http') deps.http.use((req, res) => app.handle(req, res));
   late.threads = threads;

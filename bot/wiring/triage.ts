@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { systemClock } from '../../core/ports/clock.ts';
 import type { Bus } from '../../core/ports/bus.ts';
 import type { Logger } from '../../core/ports/logger.ts';
+import type { Metrics } from '../../core/ports/metrics.ts';
 import type { ReportStore } from '../../core/ports/report-store.ts';
 import type { Store } from '../../core/ports/store.ts';
 import type { LifecycleService } from '../../core/services/lifecycle-service.ts';
@@ -62,6 +63,7 @@ export function startTriage(
      * (runners/bus/run-credentials.ts). Without it Job runs still report; their progress is read from the pod log.
      */
     readonly jobNats?: JobRunSandboxOptions['nats'];
+    readonly metrics?: Metrics;
   },
   logger: Logger,
 ): TriageScheduler | undefined {
@@ -121,6 +123,7 @@ export function startTriage(
     logger: logger.child({ component: 'scheduler' }),
     settings: config.incidents,
     owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    ...(deps.metrics && { metrics: deps.metrics }),
   });
   scheduler.start();
   logger.info(

@@ -118,4 +118,6 @@ export interface IncidentRepository {
   raiseSeverity(id: IncidentId, severity: Severity): Promise<void>;
   /** Faults of the incident that have not cleared (their latest observation is not `resolved`). */
   countFiringMembers(id: IncidentId): Promise<number>;
+  /** How many incidents not yet resolved or closed are in each state (states with none are absent). */
+  countOpenByStatus(): Promise<Partial<Record<IncidentStatus, number>>>;
 }

@@ -31,6 +31,14 @@ export interface ClaimRequest {
   readonly limit: number;
 }
 
+/** The work of one kind that waits (not held by a live claim), for the metrics. */
+export interface WaitingWork {
+  readonly kind: string;
+  readonly count: number;
+  /** When the oldest waiting item was enqueued. */
+  readonly oldestEnqueuedAt: Date;
+}
+
 export interface WorkQueue {
   /** Returns false when an item with the same kind and key is already pending. */
   enqueue(item: EnqueueRequest): Promise<boolean>;
@@ -44,4 +52,6 @@ export interface WorkQueue {
   release(id: string, owner: string, retryAt: Date, waitReason?: string): Promise<boolean>;
   get(kind: string, key: string): Promise<WorkItem | undefined>;
   pending(kind?: string): Promise<number>;
+  /** Per kind with anything waiting at `now`: how many items no live claim holds, and the oldest one's age. */
+  waiting(now: Date): Promise<readonly WaitingWork[]>;
 }

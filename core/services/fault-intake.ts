@@ -10,6 +10,7 @@ import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { IdGen } from '../ports/id-gen.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { Store } from '../ports/store.ts';
 import type { IncidentSettings } from './incident-settings.ts';
 import { createAnnouncer } from './intake/announce.ts';
@@ -42,6 +43,8 @@ export interface FaultIntakeDeps {
   readonly logger: Logger;
   readonly lifecycle: LifecycleService;
   readonly settings: IncidentSettings;
+  /** Each observation's outcome is counted here too, when metrics are on. */
+  readonly metrics?: Metrics;
 }
 
 export interface FaultIntake {

@@ -27,6 +27,7 @@ import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { IdGen } from '../ports/id-gen.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { Store } from '../ports/store.ts';
 import { subjects } from '../ports/subjects.ts';
 import type { RunResult, TriageLauncher } from '../ports/triage-launcher.ts';
@@ -40,6 +41,7 @@ import {
   type HeldRun,
   type RunControl,
 } from './run-control.ts';
+import { runEndedOf } from './run-metrics.ts';
 
 export interface TriageSchedulerDeps {
   readonly store: Store;
@@ -56,6 +58,7 @@ export interface TriageSchedulerDeps {
   readonly pollMs?: number;
   /** How often held runs are checked against the store for a stop request (default 1 s). */
   readonly controlCheckMs?: number;
+  readonly metrics?: Metrics;
 }
 
 export interface TriageScheduler {
@@ -151,6 +154,7 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
           }),
           `the triage run failed (${result.failure.reason})`,
         );
+    deps.metrics?.runEnded(runEndedOf(run, result, finishedAt, outcome.ok ? outcome.incident : undefined));
     logger.info(
       {
         incidentId: run.incidentId,
@@ -198,6 +202,7 @@ export function createTriageScheduler(deps: TriageSchedulerDeps): TriageSchedule
       finishedAt: now,
       failure: { reason: 'lost', detail },
     });
+    deps.metrics?.runEnded(runEndedOf(run, { ok: false, failure: { reason: 'lost', detail } }, now));
     await lifecycle.apply(
       run.incidentId,
       event('triage.requeued', { runId: run.id, reason: detail }),

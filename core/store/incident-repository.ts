@@ -374,6 +374,18 @@ export function createIncidentRepository(db: Database): IncidentRepository {
       return row?.n ?? 0;
     },
 
+    async countOpenByStatus() {
+      // the status index answers this without reading the incidents that are long resolved or closed
+      const rows = await db
+        .select({ status: incidents.status, n: sql<number>`count(*)::int` })
+        .from(incidents)
+        .where(notInArray(incidents.status, ['resolved', 'closed']))
+        .groupBy(incidents.status);
+      const counts: Partial<Record<IncidentStatus, number>> = {};
+      for (const row of rows) counts[row.status as IncidentStatus] = row.n;
+      return counts;
+    },
+
     async setThread(id, thread) {
       const updated = await db
         .update(incidents)

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
 import type { WorkItem, WorkQueue } from '../ports/work-queue.ts';
 import type { Database } from './database.ts';
 import { workItems } from './schema.ts';
@@ -84,6 +84,17 @@ export function createWorkQueue(db: Database): WorkQueue {
         .from(workItems)
         .where(kind === undefined ? undefined : eq(workItems.kind, kind));
       return row?.n ?? 0;
+    },
+
+    async waiting(now) {
+      const rows = await db
+        .select({ kind: workItems.kind, count: count(), oldest: min(workItems.createdAt) })
+        .from(workItems)
+        .where(or(isNull(workItems.leaseUntil), lt(workItems.leaseUntil, now)))
+        .groupBy(workItems.kind);
+      return rows.flatMap((row) =>
+        row.oldest ? [{ kind: row.kind, count: row.count, oldestEnqueuedAt: row.oldest }] : [],
+      );
     },
   };
 }

@@ -45,6 +45,8 @@ export async function harnessServices(): Promise<SlackRuntimeServices> {
 export async function startSlackRuntime(
   settings: Record<string, unknown>,
   services?: SlackRuntimeServices,
+  /** More environment for the runtime (e.g. WATCHKEEPER_WEBHOOK_TOKEN). */
+  extraEnv: Readonly<Record<string, string>> = {},
 ): Promise<SlackRuntime> {
   const { database, natsUrl, s3 } = services ?? (await harnessServices());
   const slack = await startSlackApiEmulator();
@@ -88,6 +90,7 @@ export async function startSlackRuntime(
     WATCHKEEPER_SLACK_SIGNING_SECRET: signingSecret,
     WATCHKEEPER_SLACK_APP_TOKEN: slack.appToken,
     SCRIPTED_MODEL_KEY: 'test-key',
+    ...extraEnv,
   };
   const logs: LogLine[] = [];
   const start = () => startRuntime(loadConfig({ file: configFile, env }), recordingLogger(logs));

@@ -294,6 +294,19 @@ export function storeContract(
         expect(await store.incidents.list({ cluster, limit: 1 })).toHaveLength(1);
       });
 
+      it('counts open incidents by state, leaving resolved and closed ones out', async () => {
+        const before = await store.incidents.countOpenByStatus();
+        await store.incidents.create(makeIncident());
+        await store.incidents.create(makeIncident({ state: { status: 'triage_queued' } }));
+        await store.incidents.create(makeIncident({ state: { status: 'resolved', reason: 'gone' } }));
+        await store.incidents.create(makeIncident({ state: { status: 'closed' } }));
+        const after = await store.incidents.countOpenByStatus();
+        expect(after.detected).toBe((before.detected ?? 0) + 1);
+        expect(after.triage_queued).toBe((before.triage_queued ?? 0) + 1);
+        expect(Object.keys(after)).not.toContain('resolved');
+        expect(Object.keys(after)).not.toContain('closed');
+      });
+
       it('sets the Slack thread and fails clearly for an unknown incident', async () => {
         const incident = makeIncident();
         await store.incidents.create(incident);
@@ -405,6 +418,20 @@ export function storeContract(
 
     describe('work queue', () => {
       const kind = () => `k-${randomUUID()}`;
+
+      it('says how much work waits and since when, leaving out what a live claim holds', async () => {
+        const k = kind();
+        const enqueued = Date.now();
+        await store.queue.enqueue({ kind: k, key: 'a', payload: {}, runAt: t0 });
+        await store.queue.enqueue({ kind: k, key: 'b', payload: {}, runAt: later(t0, 60_000) });
+        const now = later(t0, 10);
+        await store.queue.claim({ kinds: [k], owner: 'w1', now, leaseMs: 1_000, limit: 1 });
+        const waiting = (at: Date) => store.queue.waiting(at).then((all) => all.find((w) => w.kind === k));
+        const held = await waiting(now);
+        expect(held?.count).toBe(1); // the claimed item is running, not waiting
+        expect(Math.abs((held?.oldestEnqueuedAt.getTime() ?? 0) - enqueued)).toBeLessThan(60_000);
+        expect((await waiting(later(now, 1_001)))?.count).toBe(2); // its lease expired: it waits again
+      });
 
       it('dedupes pending items by kind and key', async () => {
         const k = kind();

@@ -2,6 +2,7 @@
  * Stage 6, announce: every outcome is logged once with its reason and counted by kind, and the ones a person sees
  * on the card (a fault folded in, a member's class refined) are published as card updates.
  */
+import type { FaultOutcome, Metrics } from '../../ports/metrics.ts';
 import { subjects } from '../../ports/subjects.ts';
 import type { IntakeDeps, IntakeItem, IntakeOutcome, IntakeOutcomeKind } from './intake-item.ts';
 
@@ -14,7 +15,16 @@ export interface Announcer {
   counts(): Readonly<Record<IntakeOutcomeKind, number>>;
 }
 
-export function createAnnouncer(deps: Pick<IntakeDeps, 'bus' | 'logger'>): Announcer {
+/** The outcome as the metrics name it: an opened incident is `new`, a flapping fault's clear `flapping`. */
+export function faultOutcomeOf(outcome: IntakeOutcome): FaultOutcome {
+  if (outcome.kind === 'opened') return 'new';
+  if (outcome.kind === 'cleared' && outcome.flapping) return 'flapping';
+  return outcome.kind;
+}
+
+export function createAnnouncer(
+  deps: Pick<IntakeDeps, 'bus' | 'logger'> & { readonly metrics?: Metrics },
+): Announcer {
   const counts: Record<IntakeOutcomeKind, number> = {
     duplicate: 0,
     silenced: 0,
@@ -61,6 +71,7 @@ export function createAnnouncer(deps: Pick<IntakeDeps, 'bus' | 'logger'>): Annou
     async announce(settled) {
       for (const { item, outcome } of settled) {
         counts[outcome.kind] += 1;
+        deps.metrics?.faultSettled(item.fault, faultOutcomeOf(outcome));
         const fields = {
           outcome: outcome.kind,
           faultId: item.fault.faultId,

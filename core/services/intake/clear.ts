@@ -8,11 +8,12 @@ import { formatResource } from '../../domain/resource.ts';
 import type { IntakeDeps, IntakeOutcome, RefinedItem } from './intake-item.ts';
 import { sourceActor } from './open.ts';
 
-function cleared(note: string, incident?: RefinedItem['lastIncident']): IntakeOutcome {
+function cleared(note: string, incident?: RefinedItem['lastIncident'], flapping = false): IntakeOutcome {
   return {
     kind: 'cleared',
     ...(incident && { incidentId: incident.id }),
     note,
+    ...(flapping && { flapping: true as const }),
     message: incident ? `cleared; incident ${incident.id}: ${note}` : `cleared (${note})`,
   };
 }
@@ -22,7 +23,11 @@ export async function clearFault(item: RefinedItem, deps: IntakeDeps): Promise<I
   if (!last || !isOpen(last.state)) return cleared('no open incident');
   if (item.flapping) {
     const quiet = formatMinutes(deps.settings.quietPeriodMs);
-    return cleared(`flapping: the incident stays open until every fault stays clear for ${quiet}`, last);
+    return cleared(
+      `flapping: the incident stays open until every fault stays clear for ${quiet}`,
+      last,
+      true,
+    );
   }
   if ((await deps.store.incidents.countFiringMembers(last.id)) > 0) {
     return cleared('other faults of the incident still fire', last);

@@ -50,6 +50,8 @@ export type IntakeOutcome =
       readonly kind: 'cleared';
       readonly incidentId?: IncidentId;
       readonly note: string;
+      /** The fault is flapping: its clear leaves the incident open until the quiet period passes. */
+      readonly flapping?: true;
       readonly message: string;
     };
 
