@@ -5,8 +5,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { InvocationContext, AgentInvocation } from './agent-invocation.ts';
-import { profileEnv } from '../../core/domain/agent-profile.ts';
+import type { InvocationContext, AgentInvocation } from '../invocation-context.ts';
+import { profileEnv } from '../../../core/domain/agent-profile.ts';
+import { claudeCodeHookSettings } from './hooks.ts';
 
 const builtInTools = ['Bash', 'Read', 'Grep', 'Glob', 'Write', 'Edit', 'Skill', 'TodoWrite'];
 const alwaysDenied = ['WebFetch', 'WebSearch'];
@@ -15,16 +16,7 @@ export async function claudeCodeInvocation(context: InvocationContext): Promise<
   const { profile, workspace } = context;
   const settingsFile = join(workspace.dir, '.claude', 'settings.json');
   await mkdir(join(workspace.dir, '.claude'), { recursive: true });
-  const settings = {
-    hooks: {
-      PreToolUse: [
-        {
-          matcher: 'Bash|Write|Edit|MultiEdit|NotebookEdit',
-          hooks: [{ type: 'command', command: context.hookCommand('claude-code') }],
-        },
-      ],
-    },
-  };
+  const settings = claudeCodeHookSettings(context.hookCommand('claude-code'));
   await writeFile(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
   const allowed = [
     ...builtInTools,

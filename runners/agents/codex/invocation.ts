@@ -8,8 +8,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AgentInvocation, InvocationContext } from './agent-invocation.ts';
-import { profileEnv } from '../../core/domain/agent-profile.ts';
+import type { AgentInvocation, InvocationContext } from '../invocation-context.ts';
+import { profileEnv } from '../../../core/domain/agent-profile.ts';
+import { codexHookSections } from './hooks.ts';
 import { tomlTable } from './toml.ts';
 
 export async function codexInvocation(context: InvocationContext): Promise<AgentInvocation> {
@@ -29,8 +30,7 @@ export async function codexInvocation(context: InvocationContext): Promise<Agent
       env_key: 'OPENAI_API_KEY',
     }),
     tomlTable('[sandbox_workspace_write]', { network_access: true }),
-    tomlTable('[[hooks.PreToolUse]]', {}),
-    tomlTable('[[hooks.PreToolUse.hooks]]', { type: 'command', command: context.hookCommand('codex') }),
+    ...codexHookSections(context.hookCommand('codex')),
     ...(context.kubernetesMcp
       ? [
           tomlTable('[mcp_servers.kubernetes]', {

@@ -3,8 +3,8 @@
  * (shell) and the read-only Kubernetes MCP server as a stdio extension, an OpenAI-compatible provider. Goose has
  * no pre-tool hook we rely on: the kubectl guard on its PATH enforces the deny policy.
  */
-import type { AgentInvocation, InvocationContext } from './agent-invocation.ts';
-import { profileEnv } from '../../core/domain/agent-profile.ts';
+import type { AgentInvocation, InvocationContext } from '../invocation-context.ts';
+import { profileEnv } from '../../../core/domain/agent-profile.ts';
 
 /** Goose takes an OpenAI-style base URL (`https://host/v1`) as a host and a path to the completions endpoint. */
 function openAiHost(baseUrl: string): Record<string, string> {

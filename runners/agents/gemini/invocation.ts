@@ -6,8 +6,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AgentInvocation, InvocationContext } from './agent-invocation.ts';
-import { profileEnv } from '../../core/domain/agent-profile.ts';
+import type { AgentInvocation, InvocationContext } from '../invocation-context.ts';
+import { profileEnv } from '../../../core/domain/agent-profile.ts';
+import { geminiHookSettings } from './hooks.ts';
 
 export async function geminiInvocation(context: InvocationContext): Promise<AgentInvocation> {
   const { profile, workspace } = context;
@@ -23,14 +24,7 @@ export async function geminiInvocation(context: InvocationContext): Promise<Agen
         kubernetes: { command: context.kubernetesMcp.command, args: context.kubernetesMcp.args, trust: true },
       },
     }),
-    hooks: {
-      BeforeTool: [
-        {
-          matcher: 'run_shell_command|write_file|replace',
-          hooks: [{ type: 'command', command: context.hookCommand('gemini'), timeout: 30_000 }],
-        },
-      ],
-    },
+    hooks: geminiHookSettings(context.hookCommand('gemini')),
   };
   await writeFile(join(settingsDir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
   return {
