@@ -16,6 +16,8 @@ import { customInvocation } from './custom/invocation.ts';
 import { geminiInvocation } from './gemini/invocation.ts';
 import { gooseInvocation } from './goose/invocation.ts';
 import type { AgentInvocation, InvocationContext } from './invocation-context.ts';
+import { kubernetesMcpFor } from './kubernetes-mcp.ts';
+import { writeTriageSystemPrompt } from './triage-system-prompt.ts';
 
 export type { AgentInvocation, InvocationContext } from './invocation-context.ts';
 
@@ -41,13 +43,16 @@ export async function prepareInvocation(
   contained = false,
 ): Promise<AgentInvocation> {
   const guard = await installKubectlGuard(workspace);
+  const kubernetesMcp = await kubernetesMcpFor(workspace, profile.toolset ?? 'triage');
   const context: InvocationContext = {
     profile,
     workspace,
     run,
     budget,
     hookCommand: (cli) => `${quote(process.execPath)} ${quote(guardScript)} hook ${cli}`,
-    ...(workspace.kubernetesMcp && { kubernetesMcp: workspace.kubernetesMcp }),
+    ...(kubernetesMcp && { kubernetesMcp }),
+    toolset: profile.toolset ?? 'triage',
+    ...(profile.systemPrompt === 'triage' && { systemPromptFile: await writeTriageSystemPrompt(workspace) }),
     maxTurns: Math.min(budget.maxTurns, profile.maxTurns ?? budget.maxTurns),
     contained,
   };

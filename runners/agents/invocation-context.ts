@@ -3,7 +3,7 @@
  * line, environment and stream format out. Its own file so that the modules and `agent-invocation.ts`, which
  * picks among them, do not import each other.
  */
-import type { AgentProfile, StreamFormat } from '../../core/domain/agent-profile.ts';
+import type { AgentProfile, AgentToolset, StreamFormat } from '../../core/domain/agent-profile.ts';
 import type { RunBudget } from '../../core/domain/policies/budgets.ts';
 import type { TriageRun } from '../../core/domain/run.ts';
 import type { Workspace } from '../workspace/prepare-workspace.ts';
@@ -29,6 +29,10 @@ export interface InvocationContext {
   /** The MCP server entry every CLI gets (from the workspace's mcp.json), when the run has cluster access. */
   readonly kubernetesMcp?: { readonly command: string; readonly args: readonly string[] };
   readonly maxTurns: number;
+  /** The profile's toolset (`triage` unless it says otherwise). */
+  readonly toolset: AgentToolset;
+  /** The short triage system prompt's file, when the profile replaces the CLI's own (`systemPrompt: triage`). */
+  readonly systemPromptFile?: string;
   /** The run is already inside Watchkeeper's sandbox (a CLI's own sandbox need not, or cannot, nest). */
   readonly contained: boolean;
 }

@@ -1,7 +1,13 @@
 /**
  * Claude Code (`@anthropic-ai/claude-code`) headless: `claude -p` with stream-json output, an allow-list and
- * `dontAsk` (anything else is refused, not asked), the run's MCP file only, and a PreToolUse hook enforcing the
- * deny policy. `--dangerously-skip-permissions` is never used: it is refused as root and would skip the list.
+ * `dontAsk` (anything else is refused, not asked), the run's own MCP file only, and a PreToolUse hook enforcing
+ * the deny policy. `--dangerously-skip-permissions` is never used: it is refused as root and would skip the list;
+ * `--bare` is never used: it ignores the hooks in `--settings`.
+ *
+ * Lean by default (toolset `triage`): `--tools` offers only Bash, Read, Write and Skill — a triage runs kubectl and
+ * the skill's scripts, reads incident.json and the skill, writes the report (Grep/Glob/Edit are done with Bash
+ * or a rewrite; the web tools, sub-agents, notebooks and plan tools are coding features). `TodoWrite` is not a tool
+ * in 2.1.x (it was named and silently ignored). `toolset: cli-default` drops `--tools`: Claude Code's own set.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,17 +15,27 @@ import type { InvocationContext, AgentInvocation } from '../invocation-context.t
 import { profileEnv } from '../../../core/domain/agent-profile.ts';
 import { claudeCodeHookSettings } from './hooks.ts';
 
-const builtInTools = ['Bash', 'Read', 'Grep', 'Glob', 'Write', 'Edit', 'Skill', 'TodoWrite'];
+export const claudeCodeTriageTools = ['Bash', 'Read', 'Write', 'Skill'] as const;
 const alwaysDenied = ['WebFetch', 'WebSearch'];
 
 export async function claudeCodeInvocation(context: InvocationContext): Promise<AgentInvocation> {
   const { profile, workspace } = context;
-  const settingsFile = join(workspace.dir, '.claude', 'settings.json');
-  await mkdir(join(workspace.dir, '.claude'), { recursive: true });
-  const settings = claudeCodeHookSettings(context.hookCommand('claude-code'));
-  await writeFile(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
+  const dir = join(workspace.dir, '.claude');
+  await mkdir(dir, { recursive: true });
+  const settingsFile = join(dir, 'settings.json');
+  await writeFile(
+    settingsFile,
+    `${JSON.stringify(claudeCodeHookSettings(context.hookCommand('claude-code')), null, 2)}\n`,
+  );
+  // Its own MCP file: the server as this profile's toolset starts it (the workspace's mcp.json has every tool).
+  const mcpFile = join(dir, 'mcp.json');
+  if (context.kubernetesMcp) {
+    const kubernetes = { type: 'stdio', ...context.kubernetesMcp };
+    await writeFile(mcpFile, `${JSON.stringify({ mcpServers: { kubernetes } }, null, 2)}\n`);
+  }
+  const lean = context.toolset === 'triage';
   const allowed = [
-    ...builtInTools,
+    ...(lean ? claudeCodeTriageTools : ['Bash', 'Read', 'Grep', 'Glob', 'Write', 'Edit', 'Skill']),
     ...(context.kubernetesMcp ? ['mcp__kubernetes'] : []),
     ...(profile.allowedTools ?? []),
   ];
@@ -36,8 +52,7 @@ export async function claudeCodeInvocation(context: InvocationContext): Promise<
       String(context.maxTurns),
       '--permission-mode',
       'dontAsk',
-      '--tools',
-      builtInTools.join(','),
+      ...(lean ? ['--tools', claudeCodeTriageTools.join(',')] : []),
       '--allowedTools',
       allowed.join(','),
       '--disallowedTools',
@@ -45,7 +60,8 @@ export async function claudeCodeInvocation(context: InvocationContext): Promise<
       '--settings',
       settingsFile,
       '--strict-mcp-config',
-      ...(workspace.mcpConfigFile ? ['--mcp-config', workspace.mcpConfigFile] : []),
+      ...(context.kubernetesMcp ? ['--mcp-config', mcpFile] : []),
+      ...(context.systemPromptFile ? ['--system-prompt-file', context.systemPromptFile] : []),
       ...(profile.model ? ['--model', profile.model] : []),
       ...profile.args,
     ],

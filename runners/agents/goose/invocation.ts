@@ -2,9 +2,14 @@
  * Goose (`@aaif/goose-binary-linux-x64`) headless: `goose run` with stream-json output, the developer extension
  * (shell) and the read-only Kubernetes MCP server as a stdio extension, an OpenAI-compatible provider. Goose has
  * no pre-tool hook we rely on: the kubectl guard on its PATH enforces the deny policy.
+ *
+ * Lean by default (toolset `triage`): `--no-profile` with only the developer (shell, files) and summon (skills:
+ * `load_skill`) extensions, so the default apps and extension-manager tools are not offered. Goose cannot replace
+ * its system prompt from the command line: `systemPrompt: triage` adds the short triage prompt (`--system`).
  */
 import type { AgentInvocation, InvocationContext } from '../invocation-context.ts';
 import { profileEnv } from '../../../core/domain/agent-profile.ts';
+import { triageSystemPrompt } from '../triage-system-prompt.ts';
 
 /** Goose takes an OpenAI-style base URL (`https://host/v1`) as a host and a path to the completions endpoint. */
 function openAiHost(baseUrl: string): Record<string, string> {
@@ -16,13 +21,17 @@ function openAiHost(baseUrl: string): Record<string, string> {
 export function gooseInvocation(context: InvocationContext): Promise<AgentInvocation> {
   const { profile, workspace } = context;
   const mcp = context.kubernetesMcp;
+  const lean = context.toolset === 'triage';
   return Promise.resolve({
     command: profile.command,
     args: [
       'run',
       '--no-session',
-      '--with-builtin',
-      'developer',
+      ...(lean
+        ? // Only the extensions named here: not the default apps/extension manager, nor any configured one.
+          ['--no-profile', '--with-builtin', 'developer,summon']
+        : ['--with-builtin', 'developer']),
+      ...(context.systemPromptFile ? ['--system', triageSystemPrompt] : []),
       ...(mcp ? ['--with-extension', [mcp.command, ...mcp.args].join(' ')] : []),
       '--output-format',
       'stream-json',
@@ -39,7 +48,8 @@ export function gooseInvocation(context: InvocationContext): Promise<AgentInvoca
       ...(profile.apiKey && { OPENAI_API_KEY: profile.apiKey.reveal() }),
       GOOSE_MODE: 'auto',
       GOOSE_DISABLE_KEYRING: '1',
-      GOOSE_DISABLE_SESSION_NAMING: '1',
+      // Goose 1.5x reads only `true` here (`1` is ignored and costs a title request per triage).
+      GOOSE_DISABLE_SESSION_NAMING: 'true',
       GOOSE_DISABLE_TOOL_CALL_SUMMARY: '1',
       ...profileEnv(profile),
     },
