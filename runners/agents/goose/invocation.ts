@@ -5,8 +5,11 @@
  *
  * Lean by default (toolset `triage`): `--no-profile` with only the developer (shell, files) and summon (skills:
  * `load_skill`) extensions, so the default apps and extension-manager tools are not offered. Goose cannot replace
- * its system prompt from the command line: `systemPrompt: triage` adds the short triage prompt (`--system`).
+ * its system prompt from the command line: `systemPrompt: triage` puts the short triage prompt where Goose looks
+ * for a customized template (`$XDG_CONFIG_HOME/goose/prompts/system.md`).
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AgentInvocation, InvocationContext } from '../invocation-context.ts';
 import { profileEnv } from '../../../core/domain/agent-profile.ts';
 import { triageSystemPrompt } from '../triage-system-prompt.ts';
@@ -18,11 +21,24 @@ function openAiHost(baseUrl: string): Record<string, string> {
   return { OPENAI_HOST: url.origin, OPENAI_BASE_PATH: `${path === '' ? 'v1' : path}/chat/completions` };
 }
 
-export function gooseInvocation(context: InvocationContext): Promise<AgentInvocation> {
+/**
+ * Goose reads its system prompt template from `<config dir>/prompts/system.md` when one is there: a config
+ * folder of the run's own, holding only that template, replaces it (the profile's `--no-profile` run reads no
+ * other configuration from it).
+ */
+async function gooseConfigWithPrompt(context: InvocationContext): Promise<string> {
+  const root = join(context.workspace.dir, '.watchkeeper', 'goose-config');
+  await mkdir(join(root, 'goose', 'prompts'), { recursive: true });
+  await writeFile(join(root, 'goose', 'prompts', 'system.md'), triageSystemPrompt);
+  return root;
+}
+
+export async function gooseInvocation(context: InvocationContext): Promise<AgentInvocation> {
   const { profile, workspace } = context;
   const mcp = context.kubernetesMcp;
   const lean = context.toolset === 'triage';
-  return Promise.resolve({
+  const configHome = context.systemPromptFile ? await gooseConfigWithPrompt(context) : undefined;
+  return {
     command: profile.command,
     args: [
       'run',
@@ -31,7 +47,6 @@ export function gooseInvocation(context: InvocationContext): Promise<AgentInvoca
         ? // Only the extensions named here: not the default apps/extension manager, nor any configured one.
           ['--no-profile', '--with-builtin', 'developer,summon']
         : ['--with-builtin', 'developer']),
-      ...(context.systemPromptFile ? ['--system', triageSystemPrompt] : []),
       ...(mcp ? ['--with-extension', [mcp.command, ...mcp.args].join(' ')] : []),
       '--output-format',
       'stream-json',
@@ -51,8 +66,9 @@ export function gooseInvocation(context: InvocationContext): Promise<AgentInvoca
       // Goose 1.5x reads only `true` here (`1` is ignored and costs a title request per triage).
       GOOSE_DISABLE_SESSION_NAMING: 'true',
       GOOSE_DISABLE_TOOL_CALL_SUMMARY: '1',
+      ...(configHome && { XDG_CONFIG_HOME: configHome }),
       ...profileEnv(profile),
     },
     stream: 'goose',
-  });
+  };
 }
