@@ -3,8 +3,8 @@
  * (shell) and the read-only Kubernetes MCP server as a stdio extension, an OpenAI-compatible provider. Goose has
  * no pre-tool hook we rely on: the kubectl guard on its PATH enforces the deny policy.
  *
- * Lean by default (toolset `triage`): `--no-profile` with only the developer (shell, files) and summon (skills:
- * `load_skill`) extensions, so the default apps and extension-manager tools are not offered. Goose cannot replace
+ * Lean by default (toolset `triage`): `--no-profile` with only the developer (shell, files) and skills (`load_skill`)
+ * extensions, so the default apps, extension-manager and summon (`delegate`, sub-agents) tools are not offered. Goose cannot replace
  * its system prompt from the command line: `systemPrompt: triage` puts the short triage prompt where Goose looks
  * for a customized template (`$XDG_CONFIG_HOME/goose/prompts/system.md`).
  */
@@ -45,7 +45,7 @@ export async function gooseInvocation(context: InvocationContext): Promise<Agent
       '--no-session',
       ...(lean
         ? // Only the extensions named here: not the default apps/extension manager, nor any configured one.
-          ['--no-profile', '--with-builtin', 'developer,summon']
+          ['--no-profile', '--with-builtin', 'developer,skills']
         : ['--with-builtin', 'developer']),
       ...(mcp ? ['--with-extension', [mcp.command, ...mcp.args].join(' ')] : []),
       '--output-format',
