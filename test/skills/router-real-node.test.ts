@@ -99,9 +99,8 @@ describe('the router on real containers (the real node)', () => {
       class: 'CrashLoopBackOff',
       row: 'CrashLoopBackOff',
       names: { POD: 'crasher', D: 'shop' },
-      // The termination the kubelet recorded, with the exit code the crasher really exited with.
-      decisive:
-        /CrashLoopBackOff[\s\S]*\b(exit|exitCode)\D{0,4}1\b|\b(exit|exitCode)\D{0,4}1\b[\s\S]*CrashLoopBackOff/i,
+      // The termination the kubelet recorded and the previous run's own last words (it runs again now).
+      decisive: /terminated Error exitCode=1[\s\S]*previous run[\s\S]*exiting with code 1/,
     },
     {
       class: 'OOMKilled',
