@@ -1,6 +1,11 @@
 /** The `agents:` section: the agent CLIs triage runs use. */
 import { z } from 'zod';
-import { agentKinds, streamFormats } from '../../core/domain/agent-profile.ts';
+import {
+  agentKinds,
+  agentSystemPrompts,
+  agentToolsets,
+  streamFormats,
+} from '../../core/domain/agent-profile.ts';
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name');
 
@@ -37,6 +42,10 @@ export const AgentProfileSchema = z
     /** Tools allowed or denied on top of Watchkeeper's defaults, in the CLI's own naming (Claude Code). */
     allowedTools: z.array(z.string().min(1)).optional(),
     deniedTools: z.array(z.string().min(1)).optional(),
+    /** Built-in kinds: `triage` (default, the tools a triage uses) or `cli-default` (the CLI's own tool set). */
+    toolset: z.enum(agentToolsets).optional(),
+    /** Built-in kinds: `cli` (default, the CLI's own system prompt) or `triage` (a short one; check it first). */
+    systemPrompt: z.enum(agentSystemPrompts).optional(),
     /** Which output format to read progress from; for a `custom` command that wraps a known CLI. */
     stream: z.enum(streamFormats).optional(),
     /** List prices, so runs of CLIs that report tokens only (Codex, Gemini CLI, Goose) show a cost. */

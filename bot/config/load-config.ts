@@ -202,6 +202,8 @@ function resolveAgents(file: ConfigFile, env: ConfigSources['env'], stateDir: st
         ...(profile.maxTurns !== undefined && { maxTurns: profile.maxTurns }),
         ...(profile.allowedTools !== undefined && { allowedTools: profile.allowedTools }),
         ...(profile.deniedTools !== undefined && { deniedTools: profile.deniedTools }),
+        ...(profile.toolset !== undefined && { toolset: profile.toolset }),
+        ...(profile.systemPrompt !== undefined && { systemPrompt: profile.systemPrompt }),
         ...(profile.stream !== undefined && { stream: profile.stream }),
         ...(profile.price !== undefined && { price: profile.price }),
       };

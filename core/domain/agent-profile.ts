@@ -8,6 +8,11 @@ export type AgentKind = (typeof agentKinds)[number];
 export const streamFormats = ['claude-code', 'codex', 'gemini', 'goose'] as const;
 export type StreamFormat = (typeof streamFormats)[number];
 
+export const agentToolsets = ['triage', 'cli-default'] as const;
+export type AgentToolset = (typeof agentToolsets)[number];
+export const agentSystemPrompts = ['cli', 'triage'] as const;
+export type AgentSystemPrompt = (typeof agentSystemPrompts)[number];
+
 /** How to run one agent CLI for a triage run (from the `agents:` configuration). */
 export interface AgentProfile {
   readonly name: string;
@@ -37,6 +42,19 @@ export interface AgentProfile {
   /** Tools allowed and denied on top of Watchkeeper's defaults, in the CLI's own naming. */
   readonly allowedTools?: readonly string[];
   readonly deniedTools?: readonly string[];
+  /**
+   * What a built-in CLI is offered. `triage` (the default): only the built-in tools a triage uses (shell, read,
+   * write, skills) and the Kubernetes MCP server's read-only triage tools, which is most of what each request
+   * costs. `cli-default`: the CLI's own tool set and every read-only MCP tool, for a model that needs a tool
+   * `triage` leaves out (and the benchmark's baseline). Hooks, allow-lists and the kubectl guard apply to both.
+   */
+  readonly toolset?: AgentToolset;
+  /**
+   * `cli` (the default): the CLI's own system prompt. `triage`: a short triage system prompt instead, where the
+   * CLI allows replacing it (Claude Code, Codex, Gemini CLI; Goose only adds it to its own). The largest saving and the
+   * riskiest: the CLI's prompt teaches the model its tools, so check a few triages with your real model first.
+   */
+  readonly systemPrompt?: AgentSystemPrompt;
   /** Which parser reads the agent's output; built-in kinds use their own, `custom` agents may name one. */
   readonly stream?: StreamFormat;
   /** List prices for CLIs that report tokens but no cost (US dollars per million tokens). */

@@ -6,39 +6,22 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AgentProfile, StreamFormat } from '../../core/domain/agent-profile.ts';
+import type { AgentProfile } from '../../core/domain/agent-profile.ts';
 import type { RunBudget } from '../../core/domain/policies/budgets.ts';
 import type { TriageRun } from '../../core/domain/run.ts';
 import type { Workspace } from '../workspace/prepare-workspace.ts';
-import { claudeCodeInvocation } from './claude-code.ts';
-import { codexInvocation } from './codex.ts';
-import { customInvocation } from './custom.ts';
-import { geminiInvocation } from './gemini.ts';
-import { gooseInvocation } from './goose.ts';
+import { claudeCodeInvocation } from './claude-code/invocation.ts';
+import { codexInvocation } from './codex/invocation.ts';
+import { customInvocation } from './custom/invocation.ts';
+import { geminiInvocation } from './gemini/invocation.ts';
+import { gooseInvocation } from './goose/invocation.ts';
+import type { AgentInvocation, InvocationContext } from './invocation-context.ts';
+import { kubernetesMcpFor } from './kubernetes-mcp.ts';
+import { writeTriageSystemPrompt } from './triage-system-prompt.ts';
+
+export type { AgentInvocation, InvocationContext } from './invocation-context.ts';
 
 const guardScript = fileURLToPath(new URL('../hooks/guard-tool.mjs', import.meta.url));
-
-export interface AgentInvocation {
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly env: Readonly<Record<string, string>>;
-  /** How to read the agent's stdout as progress; absent: only the progress file is read. */
-  readonly stream?: StreamFormat;
-}
-
-export interface InvocationContext {
-  readonly profile: AgentProfile;
-  readonly workspace: Workspace;
-  readonly run: TriageRun;
-  readonly budget: RunBudget;
-  /** The command a CLI runs as its pre-tool hook: `<node> guard-tool.mjs hook <cli>`, shell-quoted. */
-  readonly hookCommand: (cli: 'claude-code' | 'codex' | 'gemini') => string;
-  /** The MCP server entry every CLI gets (from the workspace's mcp.json), when the run has cluster access. */
-  readonly kubernetesMcp?: { readonly command: string; readonly args: readonly string[] };
-  readonly maxTurns: number;
-  /** The run is already inside Watchkeeper's sandbox (a CLI's own sandbox need not, or cannot, nest). */
-  readonly contained: boolean;
-}
 
 const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 
@@ -60,13 +43,16 @@ export async function prepareInvocation(
   contained = false,
 ): Promise<AgentInvocation> {
   const guard = await installKubectlGuard(workspace);
+  const kubernetesMcp = await kubernetesMcpFor(workspace, profile.toolset ?? 'triage');
   const context: InvocationContext = {
     profile,
     workspace,
     run,
     budget,
     hookCommand: (cli) => `${quote(process.execPath)} ${quote(guardScript)} hook ${cli}`,
-    ...(workspace.kubernetesMcp && { kubernetesMcp: workspace.kubernetesMcp }),
+    ...(kubernetesMcp && { kubernetesMcp }),
+    toolset: profile.toolset ?? 'triage',
+    ...(profile.systemPrompt === 'triage' && { systemPromptFile: await writeTriageSystemPrompt(workspace) }),
     maxTurns: Math.min(budget.maxTurns, profile.maxTurns ?? budget.maxTurns),
     contained,
   };

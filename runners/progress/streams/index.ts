@@ -1,8 +1,8 @@
 /** The stream parsers by name; a profile's `stream` picks one (custom agents may reuse a built-in format). */
-import { createClaudeCodeParser } from './claude-code-stream.ts';
-import { createCodexParser } from './codex-stream.ts';
-import { createGeminiParser } from './gemini-stream.ts';
-import { createGooseParser } from './goose-stream.ts';
+import { createClaudeCodeParser } from '../../agents/claude-code/stream.ts';
+import { createCodexParser } from '../../agents/codex/stream.ts';
+import { createGeminiParser } from '../../agents/gemini/stream.ts';
+import { createGooseParser } from '../../agents/goose/stream.ts';
 import type { StreamParser } from './stream-parser.ts';
 import type { StreamFormat } from '../../../core/domain/agent-profile.ts';
 

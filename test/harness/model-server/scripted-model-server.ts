@@ -10,9 +10,10 @@ import { readAnthropic, writeAnthropic } from './anthropic.ts';
 import { readGemini, writeGemini } from './gemini.ts';
 import { readChat, writeChat } from './openai-chat.ts';
 import { readResponses, writeResponses } from './openai-responses.ts';
+import { promptText, type ModelApi } from './prompt-text.ts';
 import { nextTurn, type ModelTurn, type ScriptStep } from './script.ts';
 
-export type ModelApi = 'anthropic' | 'openai-responses' | 'openai-chat' | 'gemini';
+export type { ModelApi } from './prompt-text.ts';
 
 export interface RecordedRequest {
   readonly api: ModelApi;
@@ -21,6 +22,8 @@ export interface RecordedRequest {
   /** The tool results the CLI sent back so far, as JSON text. */
   readonly toolResults: readonly string[];
   readonly answer: ModelTurn;
+  /** The request's prompt (system prompt, conversation, tool schemas) as JSON text, for counting its tokens. */
+  readonly prompt: string;
 }
 
 export interface ScriptedModelServer {
@@ -87,6 +90,7 @@ export async function startScriptedModelServer(
         tools: tools.map((t) => (t.namespace ? `${t.namespace}.${t.name}` : t.name)),
         toolResults,
         answer,
+        prompt: promptText(api, body),
       });
       return answer;
     };

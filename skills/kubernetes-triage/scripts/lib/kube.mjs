@@ -50,10 +50,16 @@ export function oneLine(text) {
   return String(text).replace(/\s+/g, ' ').trim();
 }
 
-/** One line, at most `width` characters, with how much was cut. */
+/**
+ * One line, at most about `width` characters, with how much was cut from its middle: the start says what failed
+ * and the end usually says why (error chains wrap: "failed to pull …: failed to resolve …: connection refused").
+ */
 export function cut(text, width = lineWidth) {
   const line = String(text).replace(/[\r\t]/g, ' ');
-  return line.length <= width ? line : `${line.slice(0, width)}… (+${line.length - width} chars)`;
+  if (line.length <= width) return line;
+  const head = Math.ceil(width * 0.6);
+  const tail = width - head;
+  return `${line.slice(0, head)} …(${line.length - width} chars cut)… ${line.slice(-tail)}`;
 }
 
 /** Collects output lines with a total cap, so one call never floods the agent's context. */

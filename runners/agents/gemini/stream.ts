@@ -1,7 +1,7 @@
 /** Gemini CLI `--output-format stream-json`: init, message (streamed in deltas), tool_use, tool_result, result. */
 import type { RunFailure } from '../../../core/domain/run.ts';
 import type { Usage } from '../../../core/domain/usage.ts';
-import type { ProgressDraft } from '../progress-publisher.ts';
+import type { ProgressDraft } from '../../progress/progress-publisher.ts';
 import {
   asNumber,
   asObject,
@@ -11,7 +11,7 @@ import {
   summarizeInput,
   usageOf,
   type StreamParser,
-} from './stream-parser.ts';
+} from '../../progress/streams/stream-parser.ts';
 
 export function createGeminiParser(): StreamParser {
   let model: string | undefined;

@@ -1,7 +1,7 @@
 /** Goose `run --output-format stream-json`: messages with toolRequest/toolResponse/text content, then complete. */
 import type { RunFailure } from '../../../core/domain/run.ts';
 import type { Usage } from '../../../core/domain/usage.ts';
-import type { ProgressDraft } from '../progress-publisher.ts';
+import type { ProgressDraft } from '../../progress/progress-publisher.ts';
 import {
   asArray,
   asNumber,
@@ -13,7 +13,7 @@ import {
   summarizeInput,
   usageOf,
   type StreamParser,
-} from './stream-parser.ts';
+} from '../../progress/streams/stream-parser.ts';
 
 function toolResult(block: Record<string, unknown>): ProgressDraft {
   const result = asObject(block.toolResult);

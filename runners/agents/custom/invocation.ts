@@ -1,7 +1,7 @@
 /** `custom`: any command, its argument list expanded from placeholders; it may name a stream format to reuse. */
-import { expandArgs } from '../triage/agent-profile.ts';
-import type { AgentInvocation, InvocationContext } from './agent-invocation.ts';
-import { profileEnv } from '../../core/domain/agent-profile.ts';
+import { expandArgs } from '../../triage/agent-profile.ts';
+import type { AgentInvocation, InvocationContext } from '../invocation-context.ts';
+import { profileEnv } from '../../../core/domain/agent-profile.ts';
 
 export function customInvocation(context: InvocationContext): Promise<AgentInvocation> {
   const { profile, workspace, run, budget } = context;

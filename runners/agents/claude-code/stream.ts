@@ -1,7 +1,7 @@
 /** Claude Code `--output-format stream-json --verbose`: system/init, assistant and user messages, result. */
 import type { RunFailure } from '../../../core/domain/run.ts';
 import type { Usage } from '../../../core/domain/usage.ts';
-import type { ProgressDraft } from '../progress-publisher.ts';
+import type { ProgressDraft } from '../../progress/progress-publisher.ts';
 import {
   asArray,
   asNumber,
@@ -13,7 +13,7 @@ import {
   summarizeInput,
   usageOf,
   type StreamParser,
-} from './stream-parser.ts';
+} from '../../progress/streams/stream-parser.ts';
 
 export function createClaudeCodeParser(): StreamParser {
   let model: string | undefined;

@@ -1,6 +1,6 @@
 /** Codex `exec --json`: thread/turn events and items (commands, MCP tool calls, messages). */
 import type { RunFailure } from '../../../core/domain/run.ts';
-import type { ProgressDraft } from '../progress-publisher.ts';
+import type { ProgressDraft } from '../../progress/progress-publisher.ts';
 import {
   asNumber,
   asObject,
@@ -11,7 +11,7 @@ import {
   summarizeInput,
   usageOf,
   type StreamParser,
-} from './stream-parser.ts';
+} from '../../progress/streams/stream-parser.ts';
 
 /** Codex shows commands as `/bin/bash -lc '<command>'`; the command is what a person wants to read. */
 function unwrapShell(command: string): string {

@@ -5,11 +5,16 @@
  * on, for the apiserver) applies only where nothing else contains the run (`agents.localSandbox: none`): inside
  * Watchkeeper's bubblewrap sandbox, which enforces the same, it cannot nest (its helper is not found there), and
  * in a Job the pod is the sandbox.
+ *
+ * Lean by default (toolset `triage`): the features a triage never uses are off (features.ts) and web search is
+ * disabled; `systemPrompt: triage` replaces Codex's base instructions (`model_instructions_file`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AgentInvocation, InvocationContext } from './agent-invocation.ts';
-import { profileEnv } from '../../core/domain/agent-profile.ts';
+import type { AgentInvocation, InvocationContext } from '../invocation-context.ts';
+import { profileEnv } from '../../../core/domain/agent-profile.ts';
+import { codexFeaturesOff } from './features.ts';
+import { codexHookSections } from './hooks.ts';
 import { tomlTable } from './toml.ts';
 
 export async function codexInvocation(context: InvocationContext): Promise<AgentInvocation> {
@@ -21,7 +26,12 @@ export async function codexInvocation(context: InvocationContext): Promise<Agent
       model_provider: 'watchkeeper',
       ...(profile.model && { model: profile.model }),
       approval_policy: 'never',
+      ...(context.toolset === 'triage' && { web_search: 'disabled' }),
+      ...(context.systemPromptFile && { model_instructions_file: context.systemPromptFile }),
     }),
+    ...(context.toolset === 'triage'
+      ? [tomlTable('[features]', Object.fromEntries(codexFeaturesOff.map((name) => [name, false])))]
+      : []),
     tomlTable('[model_providers.watchkeeper]', {
       name: 'Watchkeeper model API',
       base_url: profile.baseUrl ?? 'https://api.openai.com/v1',
@@ -29,8 +39,7 @@ export async function codexInvocation(context: InvocationContext): Promise<Agent
       env_key: 'OPENAI_API_KEY',
     }),
     tomlTable('[sandbox_workspace_write]', { network_access: true }),
-    tomlTable('[[hooks.PreToolUse]]', {}),
-    tomlTable('[[hooks.PreToolUse.hooks]]', { type: 'command', command: context.hookCommand('codex') }),
+    ...codexHookSections(context.hookCommand('codex')),
     ...(context.kubernetesMcp
       ? [
           tomlTable('[mcp_servers.kubernetes]', {

@@ -3,11 +3,16 @@
  * select API-key auth (the only way headless works), turn telemetry off, give the read-only Kubernetes MCP server
  * (trusted, so its tools are offered without asking), cap the turns and install a BeforeTool hook enforcing the
  * deny policy. `yolo` approval is needed for the shell tool to be offered at all; the hook and RBAC bound it.
+ *
+ * Lean by default (toolset `triage`): `tools.exclude` leaves out the built-in tools a triage never uses
+ * (tools.ts); `systemPrompt: triage` replaces Gemini CLI's system prompt (`GEMINI_SYSTEM_MD`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AgentInvocation, InvocationContext } from './agent-invocation.ts';
-import { profileEnv } from '../../core/domain/agent-profile.ts';
+import type { AgentInvocation, InvocationContext } from '../invocation-context.ts';
+import { profileEnv } from '../../../core/domain/agent-profile.ts';
+import { geminiHookSettings } from './hooks.ts';
+import { geminiToolsExcluded } from './tools.ts';
 
 export async function geminiInvocation(context: InvocationContext): Promise<AgentInvocation> {
   const { profile, workspace } = context;
@@ -18,19 +23,13 @@ export async function geminiInvocation(context: InvocationContext): Promise<Agen
     telemetry: { enabled: false },
     privacy: { usageStatisticsEnabled: false },
     model: { maxSessionTurns: context.maxTurns },
+    ...(context.toolset === 'triage' && { tools: { exclude: geminiToolsExcluded } }),
     ...(context.kubernetesMcp && {
       mcpServers: {
         kubernetes: { command: context.kubernetesMcp.command, args: context.kubernetesMcp.args, trust: true },
       },
     }),
-    hooks: {
-      BeforeTool: [
-        {
-          matcher: 'run_shell_command|write_file|replace',
-          hooks: [{ type: 'command', command: context.hookCommand('gemini'), timeout: 30_000 }],
-        },
-      ],
-    },
+    hooks: geminiHookSettings(context.hookCommand('gemini')),
   };
   await writeFile(join(settingsDir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
   return {
@@ -51,6 +50,7 @@ export async function geminiInvocation(context: InvocationContext): Promise<Agen
       ...(profile.baseUrl && { GOOGLE_GEMINI_BASE_URL: profile.baseUrl }),
       GEMINI_CLI_TRUST_WORKSPACE: 'true',
       GEMINI_TELEMETRY_ENABLED: 'false',
+      ...(context.systemPromptFile && { GEMINI_SYSTEM_MD: context.systemPromptFile }),
     },
     stream: 'gemini',
   };
