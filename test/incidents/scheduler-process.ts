@@ -63,6 +63,7 @@ function jobLauncher(): TriageLauncher {
     },
     namespace: env('JOBS_NAMESPACE'),
     store,
+    bus,
     reports: createFolderReportStore({
       root: env('REPORTS_DIR'),
       baseUrl: () => 'http://127.0.0.1:1',
