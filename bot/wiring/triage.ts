@@ -96,6 +96,8 @@ export function startTriage(
           namespace: config.agents.jobsNamespace,
           store: deps.store,
           reports: deps.reports,
+          bus: deps.bus,
+          kubernetesMcpServer: config.agents.kubernetesMcpServer,
           logger: logger.child({ component: 'job-runner' }),
         })
       : undefined;

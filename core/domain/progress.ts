@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
 /** Normalized progress from any agent CLI; every field is bounded because it is posted to Slack. */
-const base = { runId: z.string().min(1).max(64), seq: z.number().int().nonnegative(), at: z.coerce.date() };
+const base = {
+  runId: z.string().min(1).max(64),
+  seq: z.number().int().nonnegative(),
+  at: z.coerce.date(),
+  /** Read after the fact (a Job run's pod log, when NATS is not configured), not as it happened. */
+  delayed: z.literal(true).optional(),
+};
 
 export const ProgressEventSchema = z.discriminatedUnion('type', [
   z.object({

@@ -3,7 +3,9 @@
  * filesystem, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp, no ServiceAccount token
  * mounted (the run's own minted token comes in the Secret), resource limits, a deadline, and a TTL.
  */
-import type { V1ConfigMap, V1Job, V1Secret } from '@kubernetes/client-node';
+import { dirname } from 'node:path';
+import type { V1ConfigMap, V1Job, V1Secret, V1Toleration } from '@kubernetes/client-node';
+import { podPaths } from '../pod/pod-run-spec.ts';
 
 export interface JobSpecInput {
   readonly name: string;
@@ -11,17 +13,23 @@ export interface JobSpecInput {
   readonly runId: string;
   readonly incidentId: string;
   readonly image: string;
-  readonly command: readonly string[];
-  readonly args: readonly string[];
+  /** Default: the image's entry point (the in-pod runner, runners/pod). */
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
   readonly deadlineSeconds: number;
   readonly ttlSeconds: number;
   readonly resources: { readonly cpu: string; readonly memory: string };
-  /** Files the agent reads (prompt, incident.json): go into a ConfigMap. */
+  /** Files the runner reads (`pod-run-spec.json`): a ConfigMap mounted next to `podPaths.spec`. */
   readonly inputs: Readonly<Record<string, string>>;
-  /** Secret values (API keys, the run kubeconfig, upload URLs): go into a Secret, exposed as env and files. */
-  readonly secretEnv: Readonly<Record<string, string>>;
-  readonly kubeconfig?: string;
+  /**
+   * Secret files (the run kubeconfig, nats.creds, the profile's secret env, the upload URLs): a Secret mounted at
+   * `podPaths.secrets`, never environment variables (the agent's environment is the runner's to choose).
+   */
+  readonly secretFiles: Readonly<Record<string, string>>;
   readonly nodeSelector?: Readonly<Record<string, string>>;
+  readonly tolerations?: readonly V1Toleration[];
+  /** The node's network (a test cluster whose services listen on 127.0.0.1). */
+  readonly hostNetwork?: boolean;
 }
 
 const labels = (input: JobSpecInput) => ({
@@ -36,7 +44,7 @@ export function jobObjects(input: JobSpecInput): { job: V1Job; configMap: V1Conf
   const secret: V1Secret = {
     metadata: meta,
     type: 'Opaque',
-    stringData: { ...input.secretEnv, ...(input.kubeconfig && { kubeconfig: input.kubeconfig }) },
+    stringData: { ...input.secretFiles },
   };
   const job: V1Job = {
     metadata: { ...meta, annotations: { 'watchkeeper.io/incident': input.incidentId } },
@@ -51,6 +59,8 @@ export function jobObjects(input: JobSpecInput): { job: V1Job; configMap: V1Conf
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           ...(input.nodeSelector && { nodeSelector: { ...input.nodeSelector } }),
+          ...(input.tolerations && { tolerations: [...input.tolerations] }),
+          ...(input.hostNetwork && { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' }),
           securityContext: {
             runAsNonRoot: true,
             runAsUser: 10001,
@@ -62,17 +72,16 @@ export function jobObjects(input: JobSpecInput): { job: V1Job; configMap: V1Conf
             {
               name: 'agent',
               image: input.image,
-              command: [...input.command],
-              args: [...input.args],
-              workingDir: '/workspace',
+              ...(input.command && { command: [...input.command] }),
+              ...(input.args && { args: [...input.args] }),
+              workingDir: podPaths.workspace,
               env: [
-                { name: 'HOME', value: '/workspace' },
-                { name: 'KUBECONFIG', value: '/run/watchkeeper/secret/kubeconfig' },
+                { name: 'HOME', value: podPaths.workspace },
                 { name: 'WATCHKEEPER_RUN_ID', value: input.runId },
                 { name: 'WATCHKEEPER_INCIDENT_ID', value: input.incidentId },
-                { name: 'WATCHKEEPER_INPUT_DIR', value: '/run/watchkeeper/input' },
               ],
-              envFrom: [{ secretRef: { name: input.name } }],
+              // The runner's one-line reason (or the log's tail) becomes the pod's termination message.
+              terminationMessagePolicy: 'FallbackToLogsOnError',
               securityContext: {
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,
@@ -86,8 +95,8 @@ export function jobObjects(input: JobSpecInput): { job: V1Job; configMap: V1Conf
               volumeMounts: [
                 { name: 'workspace', mountPath: '/workspace' },
                 { name: 'tmp', mountPath: '/tmp' },
-                { name: 'input', mountPath: '/run/watchkeeper/input', readOnly: true },
-                { name: 'secret', mountPath: '/run/watchkeeper/secret', readOnly: true },
+                { name: 'input', mountPath: dirname(podPaths.spec), readOnly: true },
+                { name: 'secret', mountPath: podPaths.secrets, readOnly: true },
               ],
             },
           ],

@@ -65,6 +65,8 @@ try {
       namespace,
       store,
       reports,
+      bus: createMemoryBus(),
+      drainMs: 0,
       logger: silentLogger,
     });
 
