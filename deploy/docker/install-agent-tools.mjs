@@ -2,6 +2,7 @@
 // own prefix under `toolsDir` (the layout the harness's buildah build copies from its cache) with its command
 // linked into /usr/local/bin, and kubectl from dl.k8s.io, checked against its published SHA-256.
 // Usage (inside the build): node install-agent-tools.mjs agent-image.json
+/* global fetch, Buffer */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,15 @@ for (const tool of list.tools) {
   console.log(`installing ${tool.package}@${tool.version} into ${prefix}`);
   execFileSync(
     'npm',
-    ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--no-save', `${tool.package}@${tool.version}`],
+    [
+      'install',
+      '--prefix',
+      prefix,
+      '--no-audit',
+      '--no-fund',
+      '--no-save',
+      `${tool.package}@${tool.version}`,
+    ],
     { stdio: 'inherit' },
   );
   symlinkSync(join(prefix, tool.binPath), join('/usr/local/bin', tool.bin));

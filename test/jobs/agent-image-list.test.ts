@@ -54,8 +54,14 @@ describe('the agent image list and agent.Dockerfile', () => {
 
   it('install the tools and kubectl from the list itself, not from pins of their own', () => {
     const copies = all('COPY');
-    expect(copies[0]).toBe('deploy/docker/agent-image.json deploy/docker/install-agent-tools.mjs /tmp/agent-image/');
-    expect(all('RUN').some((r) => r.includes('node /tmp/agent-image/install-agent-tools.mjs /tmp/agent-image/agent-image.json'))).toBe(true);
+    expect(copies[0]).toBe(
+      'deploy/docker/agent-image.json deploy/docker/install-agent-tools.mjs /tmp/agent-image/',
+    );
+    expect(
+      all('RUN').some((r) =>
+        r.includes('node /tmp/agent-image/install-agent-tools.mjs /tmp/agent-image/agent-image.json'),
+      ),
+    ).toBe(true);
     expect(all('ARG')).toEqual([]);
     const dockerfile = read('deploy/docker/agent.Dockerfile');
     for (const tool of list.tools) expect(dockerfile).not.toContain(tool.version);
@@ -82,9 +88,11 @@ describe('the agent image list and agent.Dockerfile', () => {
     );
     expect(all('USER')).toEqual([`${String(uid)}:${String(gid)}`]);
     expect(all('WORKDIR')).toEqual([list.workdir]);
-    const env = Object.fromEntries(all('ENV').flatMap((args) => args.split(/\s+/).map((pair) => pair.split('='))));
+    const env: Record<string, string> = Object.fromEntries(
+      all('ENV').flatMap((args) => args.split(/\s+/).map((pair) => pair.split('=') as [string, string])),
+    );
     expect(env).toEqual(list.env);
-    expect(JSON.parse(all('ENTRYPOINT')[0] ?? 'null')).toEqual(list.entrypoint);
+    expect(JSON.parse(all('ENTRYPOINT')[0] ?? 'null') as unknown).toEqual(list.entrypoint);
     expect(list.copy.map((c) => c.to)).toContain(list.entrypoint.at(-1));
   });
 });
