@@ -13,7 +13,7 @@ const forbid = (folders, why) =>
   ]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'migrations/', '.watchkeeper/', 'coverage/'] },
+  { ignores: ['node_modules/', 'migrations/', '.watchkeeper/', 'coverage/', 'runners/pod/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   ...tseslint.configs.stylisticTypeChecked,

@@ -172,15 +172,6 @@ function resolveAgents(file: ConfigFile, env: ConfigSources['env'], stateDir: st
           return [variable, new Secret(value)];
         }),
       );
-      if (profile.runner === 'kubernetes-job' && profile.kind !== 'custom') {
-        throw new ConfigError(
-          `agents.profiles.${name}.runner`,
-          `a ${profile.kind} profile runs on the local runner for now; for a Job, use kind: custom with a command that runs the CLI in the agent image`,
-        );
-      }
-      if (profile.runner === 'kubernetes-job' && profile.image === undefined) {
-        throw new ConfigError(`agents.profiles.${name}.image`, 'required when runner is kubernetes-job');
-      }
       const defaults = kindDefaults[profile.kind];
       const command = profile.command ?? defaults.command;
       if (command === undefined) {

@@ -3,6 +3,8 @@ export const subjectRoot = 'watchkeeper';
 
 export const subjects = {
   runProgress: (runId: string): string => `${subjectRoot}.run.${token(runId)}.progress`,
+  /** Every subject of one run: what a run's own NATS credential may publish on (runners/bus/run-credentials.ts). */
+  runAny: (runId: string): string => `${subjectRoot}.run.${token(runId)}.>`,
   allRunProgress: `${subjectRoot}.run.*.progress`,
   incidentLifecycle: (incidentId: string): string => `${subjectRoot}.incident.${token(incidentId)}.lifecycle`,
   allIncidentLifecycle: `${subjectRoot}.incident.*.lifecycle`,

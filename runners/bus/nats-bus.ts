@@ -7,7 +7,7 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { InfraError } from '../../core/domain/errors.ts';
 import type { Bus, BusMessage, StartFrom, SubscribeOptions } from '../../core/ports/bus.ts';
 import type { Logger } from '../../core/ports/logger.ts';
@@ -21,6 +21,8 @@ export class BusUnavailableError extends InfraError {
 export interface NatsBusOptions {
   readonly url: string;
   readonly token?: string;
+  /** A `.creds` file's text (user JWT + seed), for a server in operator mode (deploy/nats/README.md). */
+  readonly creds?: string;
   readonly name?: string;
   readonly logger?: Logger;
 }
@@ -38,6 +40,9 @@ export async function openNatsBus(options: NatsBusOptions): Promise<Bus> {
       timeout: 3_000,
       maxReconnectAttempts: -1,
       ...(options.token !== undefined && { token: options.token }),
+      ...(options.creds !== undefined && {
+        authenticator: credsAuthenticator(new TextEncoder().encode(options.creds)),
+      }),
     });
   } catch (error) {
     throw new BusUnavailableError(`cannot connect to NATS at ${where}: ${(error as Error).message}`, {

@@ -13,10 +13,15 @@
  *   64  the spec (or a mounted secret file it names) is missing or invalid: the reason names the field
  *   70  the runner itself failed unexpectedly (a bug): the reason says where
  *   127 the agent CLI (the profile's `command`) is not in the image
+ *   143 the runner was told to stop (SIGTERM: the Job was deleted) and stopped the agent
+ *
+ * Progress: the runner publishes `run.started` and every event of the agent's stream (numbered 1, 2, 3… with no
+ * gap) on `progress.subject` and prints each as one JSON line on stdout; Watchkeeper publishes the final
+ * `error`/`run.finished` itself, after it has validated the report, numbering on from the last event it got.
  */
 import { z } from 'zod';
 import { agentKinds, streamFormats, type AgentProfile } from '../../core/domain/agent-profile.ts';
-import { FaultSchema } from '../../core/domain/fault.ts';
+import { FaultSchema, type Fault } from '../../core/domain/fault.ts';
 import { asIncidentId, asRunId } from '../../core/domain/ids.ts';
 import { foldReasons, type Incident, type IncidentMember } from '../../core/domain/incident.ts';
 import type { RunBudget } from '../../core/domain/policies/budgets.ts';
@@ -24,6 +29,7 @@ import { ResourceRefSchema } from '../../core/domain/resource.ts';
 import { runFailureReasons, runStatuses, type TriageRun } from '../../core/domain/run.ts';
 import { SeveritySchema } from '../../core/domain/severity.ts';
 import type { Usage } from '../../core/domain/usage.ts';
+import { subjects } from '../../core/ports/subjects.ts';
 
 export const podRunSpecVersion = 1;
 
@@ -35,6 +41,7 @@ export const podRunnerExitCodes = {
   specInvalid: 64,
   internal: 70,
   cliMissing: 127,
+  cancelled: 143,
 } as const;
 export type PodRunnerExitCode = (typeof podRunnerExitCodes)[keyof typeof podRunnerExitCodes];
 
@@ -203,6 +210,13 @@ export const PodUploadUrlsSchema = z.object({
 });
 export type PodUploadUrls = z.infer<typeof PodUploadUrlsSchema>;
 
+/** The content type each upload is sent with: sign the presigned PUT URLs with these (S3 checks them). */
+export const podUploadContentTypes = {
+  report: 'text/markdown; charset=utf-8',
+  transcript: 'text/plain; charset=utf-8',
+  runJson: 'application/json',
+} as const satisfies Record<keyof PodUploadUrls, string>;
+
 /** What run.json (uploaded at the end) holds. */
 export const PodRunResultSchema = z.object({
   runId: z.string(),
@@ -239,6 +253,53 @@ export function podProfile(profile: AgentProfile): PodAgentProfile {
     ...(price && { price: { ...price } }),
     ...(secretEnv && { secretEnvNames: Object.keys(secretEnv) }),
     ...(apiKey && { hasApiKey: true }),
+  };
+}
+
+/** The spec Watchkeeper writes for a run (JSON-ready: `JSON.stringify` turns the dates into ISO strings). */
+export function buildPodRunSpec(input: {
+  readonly run: TriageRun;
+  readonly incident: Incident;
+  readonly faults: readonly { readonly member: IncidentMember; readonly fault: Fault | undefined }[];
+  readonly budget: RunBudget;
+  readonly profile: AgentProfile;
+  readonly followUp?: { readonly question: string; readonly previousReport?: string };
+  readonly access?: { readonly summary: string; readonly expiresAt: Date };
+  readonly kubernetesMcpServer?: string;
+  /** NATS URLs the pod can reach; absent: progress only on the pod's stdout. */
+  readonly natsServers?: readonly string[];
+}): PodRunSpecInput {
+  const { incident } = input;
+  return {
+    version: podRunSpecVersion,
+    run: { ...input.run, ...(input.run.usage && { usage: { ...input.run.usage } }) },
+    incident: {
+      id: incident.id,
+      fingerprint: incident.fingerprint,
+      cluster: incident.cluster,
+      severity: incident.severity,
+      title: incident.title,
+      primaryResource: { ...incident.primaryResource },
+      faultCount: incident.faultCount,
+      createdAt: incident.createdAt,
+      updatedAt: incident.updatedAt,
+      version: incident.version,
+    },
+    faults: input.faults.map(({ member, fault }) => ({
+      member: { ...member },
+      ...(fault && {
+        fault: JSON.parse(JSON.stringify(fault)) as NonNullable<PodRunSpecInput['faults'][number]['fault']>,
+      }),
+    })),
+    budget: { ...input.budget },
+    profile: podProfile(input.profile),
+    ...(input.followUp && { followUp: { ...input.followUp } }),
+    ...(input.access && { access: { ...input.access } }),
+    ...(input.kubernetesMcpServer !== undefined && { kubernetesMcpServer: input.kubernetesMcpServer }),
+    progress: {
+      subject: subjects.runProgress(input.run.id),
+      ...(input.natsServers && input.natsServers.length > 0 && { servers: [...input.natsServers] }),
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 /**
- * Numbers, bounds, redacts and validates a run's progress events, stores each (idempotent on run and sequence)
- * and publishes it on the bus (`watchkeeper.run.<id>.progress`, message id = run:seq), in order.
+ * Numbers, bounds, redacts and validates a run's progress events and hands each, in order, to a sink: in
+ * Watchkeeper the store (idempotent on run and sequence) then the bus (`watchkeeper.run.<id>.progress`, message
+ * id = run:seq); in the agent pod, NATS and stdout (runners/pod). The numbering and redaction live only here.
  */
 import { ProgressEventSchema, type ProgressEvent } from '../../core/domain/progress.ts';
 import { redact, redactBounded } from '../../core/domain/redact.ts';
@@ -39,12 +40,36 @@ function bounded(draft: Record<string, unknown>): Record<string, unknown> {
   );
 }
 
-export function createProgressPublisher(options: {
+/** Where numbered events go, one at a time and in order (the next waits for the previous one). */
+export type ProgressSink = (event: ProgressEvent) => Promise<void>;
+
+/** Watchkeeper's own sink: store each event, then publish it (a failed publish is logged, the event is kept). */
+export function storeAndBusSink(options: {
   readonly runId: string;
   readonly bus: Bus;
   readonly store: Store;
   readonly logger: Logger;
-}): ProgressPublisher {
+}): ProgressSink {
+  return async (event) => {
+    await options.store.progress.append(event);
+    await options.bus
+      .publish(subjects.runProgress(options.runId), event, { msgId: progressMsgId(event) })
+      .catch((error: unknown) =>
+        options.logger.warn({ err: error, runId: options.runId }, 'progress not published'),
+      );
+  };
+}
+
+/** The JetStream de-duplication id of an event: the same in Watchkeeper and in the pod. */
+export const progressMsgId = (event: Pick<ProgressEvent, 'runId' | 'seq'>): string =>
+  `${event.runId}:${event.seq}`;
+
+export function createProgressPublisher(
+  options:
+    | { readonly runId: string; readonly sink: ProgressSink }
+    | { readonly runId: string; readonly bus: Bus; readonly store: Store; readonly logger: Logger },
+): ProgressPublisher {
+  const sink = 'sink' in options ? options.sink : storeAndBusSink(options);
   let seq = 0;
   let dropped = 0;
   let chain: Promise<void> = Promise.resolve();
@@ -63,14 +88,7 @@ export function createProgressPublisher(options: {
       }
       seq += 1;
       const event = parsed.data;
-      chain = chain.then(async () => {
-        await options.store.progress.append(event);
-        await options.bus
-          .publish(subjects.runProgress(options.runId), event, { msgId: `${options.runId}:${event.seq}` })
-          .catch((error: unknown) =>
-            options.logger.warn({ err: error, runId: options.runId }, 'progress not published'),
-          );
-      });
+      chain = chain.then(() => sink(event));
       return chain;
     },
     dropped: () => dropped,

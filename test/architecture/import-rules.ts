@@ -60,6 +60,9 @@ const packageOwners: Record<string, readonly string[]> = {
   '@modelcontextprotocol/sdk': ['listeners/mcp'],
   '@nats-io/transport-node': ['runners', 'listeners'],
   '@nats-io/jetstream': ['runners', 'listeners'],
+  // Minting per-run credentials is the runners' job (runners/bus/run-credentials.ts).
+  '@nats-io/jwt': ['runners'],
+  '@nats-io/nkeys': ['runners'],
   '@aws-sdk/client-s3': ['runners'],
   '@aws-sdk/s3-request-presigner': ['runners'],
   '@kubernetes/client-node': ['listeners', 'runners'],

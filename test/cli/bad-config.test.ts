@@ -59,11 +59,6 @@ describe('watchkeeper with bad configuration', () => {
       /^watchkeeper: configuration error: agents\.profiles\.claude\.image: required when runner is kubernetes-job/,
     ],
     [
-      'a built-in agent kind on the Job runner',
-      'agents:\n  profiles:\n    claude: { kind: claude-code, runner: kubernetes-job, image: x }\n',
-      /^watchkeeper: configuration error: agents\.profiles\.claude\.runner: a claude-code profile runs on the local runner for now/,
-    ],
-    [
       'a custom profile without a command',
       'agents:\n  profiles:\n    mine: { args: [x] }\n',
       /^watchkeeper: configuration error: agents\.profiles\.mine\.command: required for a custom agent profile/,

@@ -18,8 +18,7 @@ describe('the Kubernetes Job sandbox on the harness cluster (kwok runs the pods)
     ttlSeconds: 3600,
     resources: { cpu: '500m', memory: '512Mi' },
     inputs: { 'prompt.md': '# Triage' },
-    secretEnv: { ANTHROPIC_API_KEY: 'sk-ant-test' },
-    kubeconfig: 'apiVersion: v1\nkind: Config\n',
+    secretFiles: { 'api-key': 'sk-ant-test', kubeconfig: 'apiVersion: v1\nkind: Config\n' },
     ...overrides,
   });
 
@@ -48,7 +47,7 @@ describe('the Kubernetes Job sandbox on the harness cluster (kwok runs the pods)
     const configMap = await space.client.core.readNamespacedConfigMap({ name: 'ok', namespace: space.name });
     const secret = await space.client.core.readNamespacedSecret({ name: 'ok', namespace: space.name });
     expect(configMap.data).toEqual({ 'prompt.md': '# Triage' });
-    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['ANTHROPIC_API_KEY', 'kubeconfig']);
+    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['api-key', 'kubeconfig']);
     for (const owned of [configMap, secret]) {
       expect(owned.metadata?.ownerReferences?.[0]).toMatchObject({
         kind: 'Job',
@@ -57,7 +56,7 @@ describe('the Kubernetes Job sandbox on the harness cluster (kwok runs the pods)
       });
     }
     const outcome = await followRunJob(space.client.config, ref, new AbortController().signal);
-    expect(outcome).toEqual({ kind: 'exited', code: 0, signal: null });
+    expect(outcome).toEqual({ kind: 'succeeded' });
   });
 
   it('ends a run whose pod never finishes at its deadline, as a timeout', async () => {

@@ -10,7 +10,7 @@ export interface NatsInfo {
   readonly url: string;
 }
 
-function natsBinary(): string {
+export function natsBinary(): string {
   const found = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((p) =>
     existsSync(p),
   );
