@@ -20,11 +20,12 @@ RUN node /tmp/agent-image/install-agent-tools.mjs /tmp/agent-image/agent-image.j
  && rm -rf /tmp/agent-image && npm cache clean --force
 
 # The skills and prompt the workspace is prepared from, the deny policy with its hook/kubectl-guard entry point,
-# and the in-pod runner (one plain .mjs, no dependencies): the repository's layout under /opt/watchkeeper, which
+# the process-group guard the runner starts the CLI under, and the in-pod runner (one plain .mjs, no dependencies): the repository's layout under /opt/watchkeeper, which
 # the bundle resolves these files against (runners/pod/dist/ is three levels below the root).
 COPY skills/ /opt/watchkeeper/skills/
 COPY prompts/ /opt/watchkeeper/prompts/
 COPY runners/hooks/ /opt/watchkeeper/runners/hooks/
+COPY runners/local/sandbox-guard.mjs /opt/watchkeeper/runners/local/sandbox-guard.mjs
 COPY runners/pod/dist/pod-runner.mjs /opt/watchkeeper/runners/pod/dist/pod-runner.mjs
 
 RUN groupadd --gid 10001 agent && useradd --uid 10001 --gid 10001 --home-dir /workspace --no-create-home agent

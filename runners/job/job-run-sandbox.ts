@@ -24,6 +24,7 @@ import {
   PodRunResultSchema,
   PodRunSpecSchema,
   podSecretFiles,
+  podUploadContentTypes,
   type PodRunResult,
   type PodRunSpecInput,
 } from '../pod/pod-run-spec.ts';
@@ -106,9 +107,10 @@ export function jobRunSandboxes(options: JobRunSandboxOptions): SandboxProvider 
         : undefined;
       const ttl = deadlineSeconds + 600;
       const uploads = {
-        report: await options.reports.uploadLink(keys.report, 'text/markdown', ttl),
-        transcript: await options.reports.uploadLink(keys.transcript, 'text/plain', ttl),
-        runJson: await options.reports.uploadLink(keys.runJson, 'application/json', ttl),
+        // Signed for exactly the content types the in-pod runner sends (S3 refuses any other).
+        report: await options.reports.uploadLink(keys.report, podUploadContentTypes.report, ttl),
+        transcript: await options.reports.uploadLink(keys.transcript, podUploadContentTypes.transcript, ttl),
+        runJson: await options.reports.uploadLink(keys.runJson, podUploadContentTypes.runJson, ttl),
       };
       const spec = podRunSpec(input, options);
       const checked = PodRunSpecSchema.safeParse(JSON.parse(JSON.stringify(spec)));

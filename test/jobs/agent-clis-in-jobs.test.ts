@@ -198,7 +198,18 @@ describe('built-in agent CLIs triage in a Job on the real node', () => {
         await received;
         const events = arrivals.map((a) => a.event);
         const trail = events.map((e) => `${e.seq} ${e.type} ${JSON.stringify(e).slice(0, 160)}`).join('\n');
-        expect(result, trail).toMatchObject({ ok: true });
+        if (!result.ok) {
+          // What the pod said, to tell a broken image or runner from a broken pipeline.
+          const pods = await core.listNamespacedPod({
+            namespace: space.name,
+            labelSelector: `job-name=${jobName(run.id)}`,
+          });
+          const pod = pods.items[0]?.metadata?.name;
+          const log = pod
+            ? await core.readNamespacedPodLog({ name: pod, namespace: space.name }).catch(String)
+            : 'no pod';
+          expect.fail(`${JSON.stringify(result.failure)}\n${trail}\npod log:\n${log.slice(-4_000)}`);
+        }
 
         // Numbered without gaps, from started to finished; the first ones arrived while the pod still ran.
         expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));

@@ -96,3 +96,25 @@ describe('the agent image list and agent.Dockerfile', () => {
     expect(list.copy.map((c) => c.to)).toContain(list.entrypoint.at(-1));
   });
 });
+
+describe('the files the in-pod runner reads at run time', () => {
+  it('are all copied into the image, where the bundle looks for them', () => {
+    const bundle = read('runners/pod/dist/pod-runner.mjs');
+    // esbuild keeps `new URL(relative, <module>)`; the bundle maps each module to its path in the repository.
+    const referenced = [...bundle.matchAll(/new URL\("([^"]+)", __wkModuleUrl\("([^"]+)"\)\)/g)].map(
+      ([, relative = '', module = '']) =>
+        new URL(relative, new URL(module, 'file:///repo/')).pathname.replace('/repo/', ''),
+    );
+    expect(referenced.length).toBeGreaterThan(0);
+    const entry = list.copy.find((c) => c.to === list.entrypoint.at(-1));
+    expect(entry?.from).toBe('runners/pod/dist/pod-runner.mjs');
+    const imageRoot = (entry?.to ?? '').slice(0, -(entry?.from ?? '').length);
+    for (const file of referenced) {
+      const copied = list.copy.find((c) => file.startsWith(c.from) && c.to === imageRoot + c.from);
+      expect(
+        copied,
+        `${file} (read by the in-pod runner) is not in the image at ${imageRoot}${file}`,
+      ).toBeDefined();
+    }
+  });
+});
