@@ -250,8 +250,11 @@ describe('built-in agent CLIs triage in a Job on the real node', () => {
           unknown
         >;
         expect(metadata).toMatchObject({ agent: kind, model: 'scripted-model' });
-        const stored = await store.runs.get(run.id);
-        expect(stored?.usage?.costUsd, JSON.stringify(stored)).toBeGreaterThan(0);
+        // The run's usage, priced: what the card reports (the scheduler stores it with the verdict).
+        expect(result.usage?.inputTokens, JSON.stringify(result)).toBeGreaterThan(0);
+        expect(result.usage?.costUsd, JSON.stringify(result)).toBeGreaterThan(0);
+        const finished = events.at(-1);
+        expect(finished?.type === 'run.finished' && finished.usage?.costUsd).toBeGreaterThan(0);
       } finally {
         await model.close();
       }
