@@ -11,6 +11,7 @@ import { createTriageScheduler, type TriageScheduler } from '../../core/services
 import type { KubeConfigChoice } from '../../listeners/kube/kube-config.ts';
 import { ConfigError } from '../../core/domain/errors.ts';
 import { createJobLauncher } from '../../runners/job/job-launcher.ts';
+import type { JobRunSandboxOptions } from '../../runners/job/job-run-sandbox.ts';
 import { createDispatchingLauncher } from '../../runners/triage/dispatching-launcher.ts';
 import { createTriageLauncher } from '../../runners/triage/triage-launcher.ts';
 import { unsandboxedWarning } from '../../runners/local/local-sandbox.ts';
@@ -55,6 +56,11 @@ export function startTriage(
     readonly lifecycle: LifecycleService;
     readonly reports: ReportStore;
     readonly kubeconfig: KubeConfigChoice | undefined;
+    /**
+     * Live progress from Job pods: the NATS servers as pods reach them and the per-run credential minter
+     * (runners/bus/run-credentials.ts). Without it Job runs still report; their progress is read from the pod log.
+     */
+    readonly jobNats?: JobRunSandboxOptions['nats'];
   },
   logger: Logger,
 ): TriageScheduler | undefined {
@@ -97,6 +103,7 @@ export function startTriage(
           store: deps.store,
           reports: deps.reports,
           bus: deps.bus,
+          ...(deps.jobNats && { nats: deps.jobNats }),
           kubernetesMcpServer: config.agents.kubernetesMcpServer,
           logger: logger.child({ component: 'job-runner' }),
         })

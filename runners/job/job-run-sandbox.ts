@@ -24,7 +24,6 @@ import {
   PodRunResultSchema,
   PodRunSpecSchema,
   podSecretFiles,
-  podUploadContentTypes,
   type PodRunResult,
   type PodRunSpecInput,
 } from '../pod/pod-run-spec.ts';
@@ -107,10 +106,10 @@ export function jobRunSandboxes(options: JobRunSandboxOptions): SandboxProvider 
         : undefined;
       const ttl = deadlineSeconds + 600;
       const uploads = {
-        // Signed for exactly the content types the in-pod runner sends (S3 refuses any other).
-        report: await options.reports.uploadLink(keys.report, podUploadContentTypes.report, ttl),
-        transcript: await options.reports.uploadLink(keys.transcript, podUploadContentTypes.transcript, ttl),
-        runJson: await options.reports.uploadLink(keys.runJson, podUploadContentTypes.runJson, ttl),
+        // The content types the in-pod runner PUTs with (runners/pod/run-in-pod.ts): part of the signature.
+        report: await options.reports.uploadLink(keys.report, 'text/markdown; charset=utf-8', ttl),
+        transcript: await options.reports.uploadLink(keys.transcript, 'text/plain; charset=utf-8', ttl),
+        runJson: await options.reports.uploadLink(keys.runJson, 'application/json', ttl),
       };
       const spec = podRunSpec(input, options);
       const checked = PodRunSpecSchema.safeParse(JSON.parse(JSON.stringify(spec)));
@@ -189,7 +188,7 @@ function podRunSpec(input: SandboxInput, options: JobRunSandboxOptions): PodRunS
       subject: subjects.runProgress(run.id),
       ...(options.nats && { servers: [...options.nats.servers] }),
     },
-  } as PodRunSpecInput;
+  };
 }
 
 function jobSandbox(
@@ -319,7 +318,7 @@ export function jobResult(
       );
     case 'failed': {
       const why = podReason(end.message) || podReason(runResult?.failure);
-      switch (end.exitCode) {
+      switch (end.exitCode ?? -1) {
         case podRunnerExitCodes.cliMissing:
           return fail(
             'sandbox_error',

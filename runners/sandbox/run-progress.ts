@@ -7,7 +7,12 @@
 import type { Bus } from '../../core/ports/bus.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { Store } from '../../core/ports/store.ts';
-import { createProgressPublisher, type ProgressDraft } from '../progress/progress-publisher.ts';
+import {
+  createProgressPublisher,
+  storeAndBusSink,
+  type ProgressDraft,
+  type ProgressSink,
+} from '../progress/progress-publisher.ts';
 
 export interface RunProgress {
   emit(draft: ProgressDraft): Promise<void>;
@@ -40,30 +45,15 @@ export function createRunProgress(options: {
   let accepted = 0;
   // The publisher numbers 1, 2, 3…; each of its numbers is placed at the sequence the run gives it.
   const placements = new Map<number, Placement>();
-  const placed = (seq: number) => placements.get(seq) ?? { seq, publish: true };
-  const store: Store = {
-    ...options.store,
-    progress: {
-      append: (event) => options.store.progress.append({ ...event, seq: placed(event.seq).seq }),
-      list: (runId) => options.store.progress.list(runId),
-    },
+  const storeAndBus = storeAndBusSink(options);
+  const sink: ProgressSink = async (event) => {
+    const where = placements.get(event.seq) ?? { seq: event.seq, publish: true };
+    placements.delete(event.seq);
+    const placed = { ...event, seq: where.seq };
+    if (where.publish) await storeAndBus(placed);
+    else await options.store.progress.append(placed);
   };
-  const bus: Bus = {
-    publish: async (subject, data, publishOptions) => {
-      const event = data as { seq: number };
-      const where = placed(event.seq);
-      placements.delete(event.seq);
-      if (!where.publish) return { seq: 0, duplicate: true };
-      return options.bus.publish(
-        subject,
-        { ...event, seq: where.seq },
-        { ...publishOptions, msgId: `${options.runId}:${where.seq}` },
-      );
-    },
-    subscribe: (filter, subscribeOptions) => options.bus.subscribe(filter, subscribeOptions),
-    close: () => options.bus.close(),
-  };
-  const publisher = createProgressPublisher({ runId: options.runId, bus, store, logger: options.logger });
+  const publisher = createProgressPublisher({ runId: options.runId, sink });
 
   function place(draft: ProgressDraft, where: Placement): Promise<void> {
     placements.set(accepted + 1, where);

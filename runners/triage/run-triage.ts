@@ -81,7 +81,7 @@ export async function runTriage(deps: RunTriageDeps, request: LaunchRequest): Pr
       });
     return await followToEnd(deps, { run, incident }, started.sandbox, progress, request.signal);
   } finally {
-    await (sandbox as Sandbox | undefined)
+    await sandbox
       ?.stop()
       .catch((error: unknown) =>
         deps.logger.warn({ err: error, runId: run.id }, 'could not stop the sandbox; check for leftovers'),

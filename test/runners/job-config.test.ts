@@ -46,7 +46,7 @@ describe('agent profiles on the Kubernetes Job runner (config)', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ConfigError);
-    expect(String((error as Error).message)).toMatch(
+    expect((error as Error).message).toMatch(
       /agents\.profiles\.claude\.image.*required when runner is kubernetes-job/,
     );
   });

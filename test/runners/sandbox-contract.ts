@@ -144,7 +144,7 @@ export function sandboxContract(env: ContractEnv, driver: () => SandboxDriver): 
       reportKey: `incidents/${incident.id}/runs/${run.id}/report.md`,
     });
     expect(ref?.kind).toBe(d.provider.runner);
-    const inputs = await d.inputsOf(run, ref as SandboxRef);
+    const inputs = await d.inputsOf(run, ref!);
     expect(inputs).toContain('checkout-7d9f');
     expect(inputs).toContain('checkout-8a1c');
     // Why it was folded in: the prompt's words, or the reason the pod's runner renders them from.
@@ -165,7 +165,7 @@ export function sandboxContract(env: ContractEnv, driver: () => SandboxDriver): 
     expect(first.result.ok).toBe(true);
     const question = 'why did the image tag vanish?';
     const { run, ref } = await launch(d, 'report', { question, incident: first.incident });
-    const inputs = await d.inputsOf(run, ref as SandboxRef);
+    const inputs = await d.inputsOf(run, ref!);
     expect(inputs).toContain(question);
     expect(inputs).toContain('the image tag does not exist'); // the previous report's root cause
   });
@@ -205,9 +205,9 @@ export function sandboxContract(env: ContractEnv, driver: () => SandboxDriver): 
     const result = await launched;
     expect(result).toMatchObject({ ok: false, failure: { reason: 'cancelled' } });
     const stoppedAt = Date.now();
-    while ((await d.isRunning(ref as SandboxRef)) && Date.now() - stoppedAt < 2_000)
+    while ((await d.isRunning(ref!)) && Date.now() - stoppedAt < 2_000)
       await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(await d.isRunning(ref as SandboxRef)).toBe(false);
+    expect(await d.isRunning(ref!)).toBe(false);
   });
 
   it('after a restart, follows a run still in its sandbox to the end, or stops it so it runs again', async () => {
@@ -238,17 +238,13 @@ export function sandboxContract(env: ContractEnv, driver: () => SandboxDriver): 
       );
     });
     await recorded;
-    const reattached = await reattachTriage(
-      deps(d),
-      { ...run, sandbox: ref as SandboxRef },
-      controller.signal,
-    );
+    const reattached = await reattachTriage(deps(d), { ...run, sandbox: ref! }, controller.signal);
     if (d.followsAfterRestart) {
       expect(reattached).toMatchObject({ ok: true });
       expect((await env.store.reports.getByRun(run.id))?.card.rootCause).toBe('the image tag does not exist');
     } else {
       expect(reattached).toBeUndefined();
-      expect(await d.isRunning(ref as SandboxRef)).toBe(false);
+      expect(await d.isRunning(ref!)).toBe(false);
     }
   });
 }
