@@ -1,35 +1,35 @@
-# The sandbox image triage Jobs run: the agent CLIs at pinned versions, kubectl, and the read-only Kubernetes MCP
-# server, on the current Node LTS. It runs as an unprivileged user with a read-only root filesystem (the Job
-# mounts /workspace and /tmp as writable emptyDirs).
-FROM node:22-bookworm-slim
-
-ARG KUBECTL_VERSION=v1.36.3
-ARG CLAUDE_CODE_VERSION=2.1.332
-ARG CODEX_VERSION=0.169.0
-ARG GEMINI_CLI_VERSION=0.61.0
-ARG GOOSE_VERSION=1.52.0
-ARG KUBERNETES_MCP_SERVER_VERSION=0.0.67
+# The sandbox image triage Jobs run: Watchkeeper's in-pod runner (its entry point) with the agent CLIs at pinned
+# versions, kubectl and the read-only Kubernetes MCP server, on Node 24 LTS. It runs as an unprivileged user with a
+# read-only root filesystem (the Job mounts /workspace and /tmp as writable emptyDirs).
+#
+# Build from the repository root (the in-pod runner is a generated bundle: `npm run pod-runner:build` first):
+#   docker build -f deploy/docker/agent.Dockerfile -t watchkeeper-agent .
+#
+# What goes in is listed once, in deploy/docker/agent-image.json: the pins, the copies, the user, the entry point.
+# The test harness builds the same image from that list with buildah (test/harness/images/build-agent-image.sh)
+# and test/jobs/agent-image-list.test.ts fails when this file and the list disagree.
+FROM node:24-bookworm-slim
 
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates curl git jq \
- && curl -fsSLo /usr/local/bin/kubectl "https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/amd64/kubectl" \
- && chmod 0755 /usr/local/bin/kubectl \
- && apt-get purge -y curl && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
+ && apt-get install -y --no-install-recommends ca-certificates git jq \
+ && rm -rf /var/lib/apt/lists/*
 
-RUN npm install -g --no-audit --no-fund \
-      "@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}" \
-      "@openai/codex@${CODEX_VERSION}" \
-      "@google/gemini-cli@${GEMINI_CLI_VERSION}" \
-      "@aaif/goose-binary-linux-x64@${GOOSE_VERSION}" \
-      "kubernetes-mcp-server@${KUBERNETES_MCP_SERVER_VERSION}" \
- && ln -s "$(npm root -g)/@aaif/goose-binary-linux-x64/bin/goose" /usr/local/bin/goose \
- && npm cache clean --force
+# The agent CLIs, kubernetes-mcp-server and kubectl, at the list's pins.
+COPY deploy/docker/agent-image.json deploy/docker/install-agent-tools.mjs /tmp/agent-image/
+RUN node /tmp/agent-image/install-agent-tools.mjs /tmp/agent-image/agent-image.json \
+ && rm -rf /tmp/agent-image && npm cache clean --force
 
+# The skills and prompt the workspace is prepared from, the deny policy with its hook/kubectl-guard entry point,
+# the process-group guard the runner starts the CLI under, and the in-pod runner (one plain .mjs, no dependencies): the repository's layout under /opt/watchkeeper, which
+# the bundle resolves these files against (runners/pod/dist/ is three levels below the root).
 COPY skills/ /opt/watchkeeper/skills/
-# The deny policy and its hook/kubectl-guard entry point (plain Node, no dependencies).
-COPY runners/hooks/ /opt/watchkeeper/hooks/
+COPY prompts/ /opt/watchkeeper/prompts/
+COPY runners/hooks/ /opt/watchkeeper/runners/hooks/
+COPY runners/local/sandbox-guard.mjs /opt/watchkeeper/runners/local/sandbox-guard.mjs
+COPY runners/pod/dist/pod-runner.mjs /opt/watchkeeper/runners/pod/dist/pod-runner.mjs
 
 RUN groupadd --gid 10001 agent && useradd --uid 10001 --gid 10001 --home-dir /workspace --no-create-home agent
 USER 10001:10001
 WORKDIR /workspace
 ENV HOME=/workspace NODE_ENV=production
+ENTRYPOINT ["node", "/opt/watchkeeper/runners/pod/dist/pod-runner.mjs"]

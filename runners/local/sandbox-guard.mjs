@@ -5,7 +5,9 @@ import { spawn } from 'node:child_process';
 
 const [parentArg, command, ...args] = process.argv.slice(2);
 const parent = Number(parentArg);
-if (!Number.isInteger(parent) || parent <= 1 || !command) {
+// pid 1 is a real parent in a container (the in-pod runner is the container's init); when it dies, so does
+// the container and everything in it.
+if (!Number.isInteger(parent) || parent < 1 || !command) {
   process.stderr.write('usage: sandbox-guard.mjs <watchkeeper pid> <command> [args...]\n');
   process.exit(2);
 }

@@ -198,6 +198,10 @@ export interface BinaryManifest {
   /** The real node's kubelet and its images (docker-archives); absent in manifests of older harness code. */
   readonly kubelet?: string;
   readonly nodeImages?: string;
+  /** kubectl, built from the same modules, for the agent image. */
+  readonly kubectl?: string;
+  /** The agent image (docker-archive) and its name; archive empty when the machine could not build it. */
+  readonly agentImage?: { readonly name: string; readonly archive: string };
   readonly kubernetesVersion: string;
   /** The read-only Kubernetes MCP server agents get (npm kubernetes-mcp-server, installed outside the repo). */
   readonly kubernetesMcpServer: string;

@@ -29,6 +29,8 @@ export interface HarnessInfo {
     readonly label: { readonly key: string; readonly value: string };
     readonly taint: { readonly key: string; readonly value: string; readonly effect: string };
     readonly images: Readonly<Record<'pause' | 'base' | 'healthy' | 'crasher' | 'memoryHog', string>>;
+    /** The agent image triage Jobs run (deploy/docker/agent.Dockerfile's steps); absent when it was not built. */
+    readonly agentImage?: string;
     readonly crashLoopMaxBackOff: string;
     readonly server: string;
     readonly containerdSocket: string;

@@ -65,6 +65,11 @@ export interface RealNodeInfo {
   readonly label: { readonly key: string; readonly value: string };
   readonly taint: { readonly key: string; readonly value: string; readonly effect: string };
   readonly images: typeof nodeImages;
+  /**
+   * The agent image triage Jobs run (deploy/docker/agent.Dockerfile's steps built with buildah, tagged with the
+   * hash of what went in); undefined when the machine could not build it (build-binaries.sh says why).
+   */
+  readonly agentImage?: string;
   /** The kubelet's cap on crash-loop back-off (real default 5 min). */
   readonly crashLoopMaxBackOff: string;
   /** The apiserver it joined; a restarted apiserver (new port) means a restarted node. */
@@ -238,6 +243,25 @@ async function importImages(paths: NodePaths, imagesDir: string): Promise<void> 
   if (missing.length > 0) throw new Error(`harness: node images missing after import: ${missing.join(', ')}`);
 }
 
+/**
+ * Imports the agent image when containerd does not have this build of it yet (a 1.5 GB archive: seconds to a
+ * minute), and removes its older builds. Runs on every harness start, so a rebuilt image reaches a running node.
+ */
+async function importAgentImage(paths: NodePaths): Promise<string | undefined> {
+  const image = binaries().agentImage;
+  if (!image?.archive || !existsSync(image.archive)) return undefined;
+  const present = (await ctr(paths, ['images', 'ls', '-q'])).split('\n').filter(Boolean);
+  if (!present.includes(image.name)) {
+    const started = Date.now();
+    await ctr(paths, ['images', 'import', image.archive]);
+    log(`node: imported ${image.name} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  }
+  const repository = image.name.slice(0, image.name.lastIndexOf(':') + 1);
+  const older = present.filter((name) => name.startsWith(repository) && name !== image.name);
+  if (older.length > 0) await ctr(paths, ['images', 'rm', ...older]).catch(() => '');
+  return image.name;
+}
+
 async function start(kube: KubeInfo, previous: RealNodeState | undefined): Promise<RealNodeInfo> {
   requireTools();
   const bin = binaries();
@@ -276,6 +300,7 @@ async function start(kube: KubeInfo, previous: RealNodeState | undefined): Promi
     pid: containerdPid,
   });
   await importImages(paths, bin.nodeImages);
+  const agentImage = await importAgentImage(paths);
 
   const kubeletLog = join(dir, 'kubelet.log');
   await writeFile(kubeletLog, '');
@@ -311,6 +336,7 @@ async function start(kube: KubeInfo, previous: RealNodeState | undefined): Promi
     label: realNodeLabel,
     taint: realNodeTaint,
     images: nodeImages,
+    ...(agentImage && { agentImage }),
     crashLoopMaxBackOff,
     server: kube.server,
     containerdSocket: paths.containerdSocket,
@@ -326,7 +352,11 @@ export async function ensureRealNode(kube: KubeInfo): Promise<RealNodeInfo> {
     const state = await readState<RealNodeState>('node');
     if (state?.info && (await healthy(state, kube))) {
       log('node: reusing the running real node');
-      return state.info;
+      const agentImage = await importAgentImage(nodePaths(state.dir));
+      const { agentImage: _previous, ...rest } = state.info;
+      const info: RealNodeInfo = { ...rest, ...(agentImage && { agentImage }) };
+      if (info.agentImage !== state.info.agentImage) await writeState('node', { ...state, info });
+      return info;
     }
     if (state) {
       log('node: the recorded real node is gone or joined to another apiserver; cleaning up after it');
