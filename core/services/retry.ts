@@ -32,7 +32,7 @@ export interface RetryAttempt {
   readonly number: number;
   readonly signal: AbortSignal | undefined;
   /** A long-lived operation got up (a session connected): the next failure starts the backoff afresh. */
-  reset(): void;
+  readonly reset: () => void;
 }
 
 export interface RetryOptions {
@@ -124,6 +124,8 @@ function formatDelay(ms: number): string {
   return ms < 1_000 ? `${ms} ms` : `${(ms / 1_000).toFixed(1)} s`;
 }
 
-function abortReason(signal: AbortSignal | undefined): unknown {
-  return signal?.reason ?? new DOMException('This operation was aborted', 'AbortError');
+/** The signal's reason when it is an error (as `AbortSignal.abort(error)` gives), else a standard AbortError. */
+function abortReason(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new DOMException('This operation was aborted', 'AbortError');
 }

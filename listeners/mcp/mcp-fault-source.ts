@@ -20,6 +20,8 @@ import { faultFromWire } from './from-wire.ts';
 import { ownersFromCluster, withClusterOwners, type ClusterAccess } from './owner-lookup.ts';
 import { PodRecheck } from './pod-recheck.ts';
 import { deliveryKey, RecentKeys } from './recent-keys.ts';
+import { retryPolicies } from '../../core/domain/retry-policies.ts';
+import { withRetry, type RetryAttempt } from '../../core/services/retry.ts';
 import { Semaphore } from './semaphore.ts';
 import {
   chooseMechanism,
@@ -123,6 +125,8 @@ export class McpFaultSource {
   private client: Client | undefined;
   private transport: StreamableHTTPClientTransport | StdioClientTransport | undefined;
   private stopped = false;
+  /** Aborts the wait between sessions: stopping during an outage returns at once. */
+  private readonly stopping = new AbortController();
   private failed: ((reason: string) => void) | undefined;
   private readonly seen = new RecentKeys();
   private warnedMalformed = false;
@@ -165,36 +169,30 @@ export class McpFaultSource {
 
   /** Runs until stop(): connect, serve, and on any failure wait (backoff with jitter) and start over. */
   async run(): Promise<void> {
-    let attempt = 0;
-    while (!this.stopped) {
-      let reason: string;
-      try {
-        reason = await this.session();
-      } catch (error) {
-        if (error instanceof McpConfigurationError && !this.isStopped()) {
-          await this.teardown();
-          this.update({ status: 'misconfigured', lastError: error.message });
-          this.logger.error(
-            { problem: error.message },
-            `MCP server ${this.settings.name} cannot be used as configured: ${error.message}; not retrying`,
-          );
-          return;
-        }
-        reason = describe(error);
-      }
-      if (this.isStopped()) break;
-      if (this.state.status === 'connected') attempt = 0; // it was up: start the backoff afresh
-      attempt += 1;
-      const delay = Math.min(this.settings.maxBackoffMs ?? 30_000, 250 * 2 ** Math.min(attempt, 10));
-      const jittered = Math.round(delay / 2 + Math.random() * (delay / 2));
-      this.update({ status: 'waiting', lastError: reason });
-      this.logger.warn(
-        { reason, retryInMs: jittered },
-        `MCP server ${this.settings.name}: ${reason}; reconnecting`,
+    try {
+      await withRetry(
+        (attempt) => this.session(attempt),
+        retryPolicies.mcpSession(this.settings.maxBackoffMs),
+        {
+          what: `MCP server ${this.settings.name}`,
+          signal: this.stopping.signal,
+          logger: this.logger,
+          retryable: (error) => !(error instanceof McpConfigurationError),
+          onRetry: ({ error }) => this.update({ status: 'waiting', lastError: describe(error) }),
+        },
       );
-      await new Promise((resolve) => setTimeout(resolve, jittered));
+    } catch (error) {
+      if (!(error instanceof McpConfigurationError) || this.isStopped()) {
+        this.update({ status: 'stopped' });
+        return;
+      }
+      await this.teardown();
+      this.update({ status: 'misconfigured', lastError: error.message });
+      this.logger.error(
+        { problem: error.message },
+        `MCP server ${this.settings.name} cannot be used as configured: ${error.message}; not retrying`,
+      );
     }
-    this.update({ status: 'stopped' });
   }
 
   /** Read through a method: stop() flips the flag while run() awaits. */
@@ -204,13 +202,14 @@ export class McpFaultSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort(new Error(`MCP server ${this.settings.name}: stopping`));
     clearInterval(this.recheckTimer);
     this.failed?.('stopping');
     await this.teardown();
   }
 
-  /** One session from initialize to failure; resolves with why it ended. */
-  private async session(): Promise<string> {
+  /** One session from initialize to failure; rejects with why it ended (a session never ends otherwise). */
+  private async session(attempt: RetryAttempt): Promise<never> {
     await this.teardown();
     this.update({ status: 'connecting' });
     const ended = new Promise<string>((resolve) => {
@@ -241,13 +240,14 @@ export class McpFaultSource {
     } finally {
       release();
     }
+    attempt.reset(); // it was up: the next outage starts the backoff afresh
     const ping = setInterval(() => {
       client
         .ping({ timeout: 10_000 })
         .catch((error: unknown) => this.failed?.(`ping failed: ${describe(error)}`));
     }, this.settings.pingIntervalMs ?? 30_000);
     try {
-      return await ended;
+      throw new McpSessionEnded(await ended);
     } finally {
       clearInterval(ping);
     }
@@ -480,6 +480,11 @@ export class McpFaultSource {
   private update(change: Partial<SourceState>): void {
     this.state = { ...this.state, ...change };
   }
+}
+
+/** A session that was up ended (lost, closed, a failed ping): always worth starting again. */
+class McpSessionEnded extends Error {
+  readonly retryable = true;
 }
 
 function describe(error: unknown): string {

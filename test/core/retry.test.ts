@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, InvalidFaultError, StoreError } from '../../core/domain/errors.ts';
 import { retryDelay, retryPolicies, type RetryPolicy } from '../../core/domain/retry-policies.ts';
-import { sleep, withRetry, type Sleep } from '../../core/services/retry.ts';
+import { sleep, withRetry, type RetryAttempt, type Sleep } from '../../core/services/retry.ts';
 import { recordingLogger } from '../fixtures/recording-logger.ts';
 
 const policy: RetryPolicy = { name: 'test', initialMs: 100, factor: 2, maxMs: 1_000, jitter: 'none' };
@@ -17,12 +17,12 @@ function fakeSleep(): Sleep & { readonly waits: number[] } {
 }
 
 /** An operation that fails with each of `errors` in turn, then resolves with 'done'. */
-function failing(...errors: unknown[]) {
+function failing(...errors: Error[]) {
   const calls: number[] = [];
   const op = ({ number }: { number: number }) => {
     calls.push(number);
     const next = errors.shift();
-    return next === undefined ? Promise.resolve('done') : Promise.reject(next as Error);
+    return next === undefined ? Promise.resolve('done') : Promise.reject(next);
   };
   return { op, calls };
 }
@@ -115,9 +115,9 @@ describe('withRetry', () => {
   it('reset() starts the backoff afresh after a session got up', async () => {
     const wait = fakeSleep();
     let calls = 0;
-    const op = ({ reset }: { reset(): void }) => {
+    const op = (attempt: RetryAttempt) => {
       calls += 1;
-      if (calls === 3) reset(); // the third session connected before it failed
+      if (calls === 3) attempt.reset(); // the third session connected before it failed
       return calls === 5 ? Promise.resolve('up') : Promise.reject(unavailable());
     };
     await withRetry(op, policy, { what: 'test', sleep: wait });
