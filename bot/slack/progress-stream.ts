@@ -12,6 +12,7 @@ import type { ChatRepository } from '../../core/ports/chat-repository.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { SlackMessage } from './render/message.ts';
 import { progressChunks } from './render/progress-chunks.ts';
+import { slackRefusal } from './slack-errors.ts';
 import type { SendQueue } from './send-queue.ts';
 
 export interface ProgressStreams {
@@ -51,8 +52,6 @@ export function createProgressStreams(deps: {
   const sessions = new Map<string, Session>();
   const streamKey = (key: string) => `${key}:stream`;
   const stoppedKey = (key: string) => `${key}:stream-stopped`;
-
-  const refusedByWorkspace = (error: unknown) => (error as { data?: { error?: string } }).data?.error;
 
   async function stop(session: Session, key: string, incidentId: string, timeline: SlackMessage) {
     await client.chat.stopStream({ channel: session.channel, ts: session.ts, blocks: [...timeline.blocks] });
@@ -134,7 +133,7 @@ export function createProgressStreams(deps: {
               if (ended) await stop(fresh, key, run.incidentId, timeline);
               return true;
             } catch (error) {
-              const refused = refusedByWorkspace(error);
+              const refused = slackRefusal(error);
               if (refused === undefined) throw error;
               supported = false;
               logger.info(

@@ -60,6 +60,15 @@ export const retryPolicies = {
     maxMs: 30_000,
     jitter: 'equal',
   },
+  /** Rendering a Slack message when our side failed (the store unreachable): 1 s doubling to 60 s, 8 tries. */
+  chatRender: {
+    name: 'chat-render',
+    initialMs: 1_000,
+    factor: 2,
+    maxMs: 60_000,
+    jitter: 'none',
+    maxAttempts: 8,
+  },
 } as const satisfies Record<string, RetryPolicy | ((maxMs?: number) => RetryPolicy)>;
 
 /**
