@@ -23,6 +23,7 @@ import { deliveryKey, RecentKeys } from './recent-keys.ts';
 import { retryPolicies } from '../../core/domain/retry-policies.ts';
 import { withRetry, type RetryAttempt } from '../../core/services/retry.ts';
 import { Semaphore } from './semaphore.ts';
+import { endsSession } from './session-errors.ts';
 import {
   chooseMechanism,
   McpConfigurationError,
@@ -220,8 +221,7 @@ export class McpFaultSource {
     this.client = client;
     this.transport = transport;
     client.onerror = (error) => {
-      const text = describe(error);
-      if (/Maximum reconnection attempts|Session not found|\b404\b|\b401\b/i.test(text)) this.failed?.(text);
+      if (endsSession(error)) this.failed?.(describe(error));
     };
     client.onclose = () => this.failed?.('the connection closed');
     client.setNotificationHandler(LoggingMessageNotificationSchema, (note) => {
