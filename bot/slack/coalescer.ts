@@ -7,6 +7,7 @@
  */
 import { retryPolicies } from '../../core/domain/retry-policies.ts';
 import { withRetry } from '../../core/services/retry.ts';
+import { WatchkeeperError } from '../../core/domain/watchkeeper-error.ts';
 
 export interface Coalescer {
   request(key: string, work: () => Promise<void>): void;
@@ -97,7 +98,7 @@ export function createCoalescer(options: {
       }
     },
     stop() {
-      stopping.abort(new Error('Slack is stopping'));
+      stopping.abort(new WatchkeeperError('stopping', 'Slack is stopping'));
       for (const entry of entries.values()) if (entry.timer) clearTimeout(entry.timer);
       entries.clear();
     },

@@ -28,6 +28,7 @@ import { renderRemediation } from './render/remediation-message.ts';
 import { renderComparison, renderFailedRun, renderSucceededRun } from './render/run-outcome.ts';
 import { routeChannel } from './route-channel.ts';
 import type { SlackWriter } from './slack-writer.ts';
+import { WatchkeeperError } from '../../core/domain/watchkeeper-error.ts';
 
 export interface IncidentThreads {
   /** Posts (or finds) the incident's thread; the parent is its card. */
@@ -233,7 +234,8 @@ export function startIncidentThreads(deps: {
           logger.warn({ err: error, subject: message.subject }, 'could not show a change in Slack');
         }
       }
-      if (!signal.aborted) throw new Error(`the bus ended the subscription to ${filter}`);
+      if (!signal.aborted)
+        throw new WatchkeeperError('subscription_ended', `the bus ended the subscription to ${filter}`);
     };
     await withRetry(follow, retryPolicies.busResubscribe, {
       what: `Slack's bus subscription to ${filter}`,

@@ -14,6 +14,7 @@ import type { SlackMessage } from './render/message.ts';
 import { progressChunks } from './render/progress-chunks.ts';
 import { slackRefusal } from './slack-errors.ts';
 import type { SendQueue } from './send-queue.ts';
+import { WatchkeeperError } from '../../core/domain/watchkeeper-error.ts';
 
 export interface ProgressStreams {
   /**
@@ -113,7 +114,8 @@ export function createProgressStreams(deps: {
                 markdown_text: timeline.text,
                 chunks: progressChunks(events),
               });
-              if (!started.ts) throw new Error('chat.startStream returned no timestamp');
+              if (!started.ts)
+                throw new WatchkeeperError('unexpected_answer', 'chat.startStream returned no timestamp');
               const fresh: Session = {
                 channel: thread.channel,
                 ts: started.ts,

@@ -25,6 +25,7 @@ import type { IncidentId } from '../../core/domain/ids.ts';
 import type { RemediationService } from '../../core/services/remediation-service.ts';
 import { approversFor } from '../config/remediation-schema.ts';
 import type { Authorizer } from '../slack/authorize.ts';
+import { WatchkeeperError } from '../../core/domain/watchkeeper-error.ts';
 
 export interface SlackControl {
   readonly threads: IncidentThreads;
@@ -110,7 +111,7 @@ export async function startSlack(
     slack,
     actions,
     threads: () => {
-      if (!late.threads) throw new Error('Slack threads are not started yet');
+      if (!late.threads) throw new WatchkeeperError('internal', 'Slack threads are not started yet');
       return late.threads;
     },
     chat: deps.store.chat,

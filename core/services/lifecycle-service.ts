@@ -13,6 +13,7 @@ import type { TransitionRecord } from '../ports/incident-repository.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { Store } from '../ports/store.ts';
 import { subjects } from '../ports/subjects.ts';
+import { WatchkeeperError } from '../domain/watchkeeper-error.ts';
 
 export const triageWorkKind = 'triage';
 
@@ -130,7 +131,10 @@ export function createLifecycleService(deps: LifecycleDeps): LifecycleService {
         });
         return { ok: true, incident: stored };
       }
-      throw new Error(`incident ${incidentId}: gave up after ${maxRaceRetries} concurrent updates`);
+      throw new WatchkeeperError(
+        'contended',
+        `incident ${incidentId}: gave up after ${maxRaceRetries} concurrent updates`,
+      );
     },
 
     async publishPending(limit = 500) {

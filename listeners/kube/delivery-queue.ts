@@ -3,6 +3,7 @@ import type { Fault } from '../../core/domain/fault.ts';
 import { retryPolicies } from '../../core/domain/retry-policies.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import { withRetry } from '../../core/services/retry.ts';
+import { WatchkeeperError } from '../../core/domain/watchkeeper-error.ts';
 
 export interface DeliveryQueue {
   deliver(fault: Fault): void;
@@ -55,7 +56,7 @@ export function createDeliveryQueue(sink: (fault: Fault) => Promise<unknown>, lo
     },
     backlog: () => pending.length,
     async stop() {
-      stopping.abort(new Error('the fault watcher is stopping'));
+      stopping.abort(new WatchkeeperError('stopping', 'the fault watcher is stopping'));
       await delivering;
     },
   };

@@ -30,6 +30,7 @@ import { containerHealth, podFaults } from './pod-rules.ts';
 import { RecentEvents } from './recent-events.ts';
 import { deploymentFaults, jobFaults, pvcFaults, setFaults, type GracedFault } from './workload-rules.ts';
 import { passesFilters, passesNamespace, type WatchFilters } from './watch-filters.ts';
+import { WatchkeeperError } from '../../core/domain/watchkeeper-error.ts';
 
 export interface KubeWatcherOptions {
   readonly kubeconfig: KubeConfig;
@@ -264,7 +265,7 @@ export function createKubeWatcher(options: KubeWatcherOptions): KubeWatcher {
       logger.info({ cluster: options.cluster }, 'Kubernetes fault watcher started');
     },
     async stop() {
-      stopping.abort(new Error('the fault watcher is stopping'));
+      stopping.abort(new WatchkeeperError('stopping', 'the fault watcher is stopping'));
       if (sweeper) clearInterval(sweeper);
       markSynced();
       await Promise.all(informers.splice(0).map((informer) => informer.stop().catch(() => undefined)));

@@ -32,6 +32,7 @@ import {
   type Mechanism,
   type ReconcileVia,
 } from './server-offer.ts';
+import { WatchkeeperError } from '../../core/domain/watchkeeper-error.ts';
 
 export interface McpServerSettings {
   readonly name: string;
@@ -203,7 +204,7 @@ export class McpFaultSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.stopping.abort(new Error(`MCP server ${this.settings.name}: stopping`));
+    this.stopping.abort(new WatchkeeperError('stopping', `MCP server ${this.settings.name}: stopping`));
     clearInterval(this.recheckTimer);
     this.failed?.('stopping');
     await this.teardown();
@@ -270,7 +271,14 @@ export class McpFaultSource {
       if (capabilities.logging) await client.setLoggingLevel('info');
       if (tools.includes('events_subscribe')) {
         const result = await client.callTool({ name: 'events_subscribe', arguments: { mode: 'faults' } });
-        if (result.isError) throw new Error(`events_subscribe refused: ${JSON.stringify(result.content)}`);
+        if (result.isError)
+          throw new WatchkeeperError(
+            'unexpected_answer',
+            `events_subscribe refused: ${JSON.stringify(result.content)}`,
+            {
+              retryable: true,
+            },
+          );
       }
     } else {
       const { resources } = await client.listResources();

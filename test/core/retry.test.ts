@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, InvalidFaultError, StoreError } from '../../core/domain/errors.ts';
 import { retryDelay, retryPolicies, type RetryPolicy } from '../../core/domain/retry-policies.ts';
 import { sleep, withRetry, type RetryAttempt, type Sleep } from '../../core/services/retry.ts';
+import { WatchkeeperError } from '../../core/domain/watchkeeper-error.ts';
 import { recordingLogger } from '../fixtures/recording-logger.ts';
 
 const policy: RetryPolicy = { name: 'test', initialMs: 100, factor: 2, maxMs: 1_000, jitter: 'none' };
@@ -74,6 +75,14 @@ describe('withRetry', () => {
     await expect(withRetry(op, policy, { what: 'test', sleep: wait })).rejects.toBe(error);
     expect(calls).toEqual([1, 2]);
     expect(wait.waits).toEqual([100]);
+  });
+
+  it('retries contended writes but not a bug (coded errors say which they are)', async () => {
+    const bug = new WatchkeeperError('internal', 'reports.kind is s3 but no S3 store was opened');
+    const { op, calls } = failing(new WatchkeeperError('contended', 'incident raced'), bug);
+    await expect(withRetry(op, policy, { what: 'test', sleep: fakeSleep() })).rejects.toBe(bug);
+    expect(calls).toEqual([1, 2]);
+    expect(bug.hint).toMatch(/bug in Watchkeeper/);
   });
 
   it('honours retryAfterMs when it is longer than the backoff, not when shorter', async () => {
