@@ -38,7 +38,7 @@ describe('stopping Watchkeeper while a dependency is unreachable', () => {
   async function start(yaml: string[], env: Record<string, string> = {}): Promise<RunningCli> {
     await writeFile(join(cwd, 'watchkeeper.yaml'), ['server: { port: 0 }', ...yaml].join('\n'));
     cli = startCli(['--config', 'watchkeeper.yaml', 'start'], { cwd, env });
-    await cli.waitForLine(/Watchkeeper is listening on/, 120_000);
+    await cli.waitForLine(/Watchkeeper is listening on/, 240_000);
     return cli;
   }
 
@@ -66,7 +66,7 @@ describe('stopping Watchkeeper while a dependency is unreachable', () => {
     // a few failures in, the source waits seconds before its next attempt (0.5, 1, 2, 4 s…)
     await sleep(5_000);
     await stopTimed(running, 'MCP server unreachable');
-  }, 180_000);
+  }, 300_000);
 
   it('PostgreSQL gone while running', async () => {
     const database = await createTestDatabase();
@@ -81,7 +81,7 @@ describe('stopping Watchkeeper while a dependency is unreachable', () => {
     } finally {
       await database.drop();
     }
-  }, 180_000);
+  }, 300_000);
 
   it('NATS gone while running (the client reconnecting)', async () => {
     const nats = new URL(harness('nats').url);
@@ -95,5 +95,5 @@ describe('stopping Watchkeeper while a dependency is unreachable', () => {
     await proxy.cut();
     await sleep(2_000);
     await stopTimed(running, 'NATS unreachable');
-  }, 180_000);
+  }, 300_000);
 });
