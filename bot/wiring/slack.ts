@@ -9,6 +9,7 @@ import { LogLevel, WebClient } from '@slack/web-api';
 import { ConfigError, InfraError } from '../../core/domain/errors.ts';
 import type { Config, SlackConfig } from '../config/config.ts';
 import type { HttpServer } from '../http/http-server.ts';
+import { slackStartupRetries } from '../../core/domain/retry-policies.ts';
 import { isRetryable } from '../../core/services/retry.ts';
 import { createCoalescer } from '../slack/coalescer.ts';
 import { classifySlackError, slackHint, slackRefusal } from '../slack/slack-errors.ts';
@@ -48,7 +49,7 @@ export interface SlackIdentity {
 export async function checkSlackToken(slack: SlackConfig): Promise<SlackIdentity> {
   const client = new WebClient(slack.botToken.reveal(), {
     ...(slack.apiUrl !== undefined && { slackApiUrl: slack.apiUrl }),
-    retryConfig: { retries: 2, minTimeout: 500, maxTimeout: 2_000 },
+    retryConfig: { ...slackStartupRetries },
     logLevel: LogLevel.ERROR,
   });
   const answer = await client.auth.test().catch((error: unknown) => {
