@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError, InfraError } from '../../core/domain/errors.ts';
+import { WatchkeeperError } from '../../core/domain/watchkeeper-error.ts';
 import type { Config } from '../config/config.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { printConfig } from '../config/print-config.ts';
@@ -193,6 +194,11 @@ function failure(error: unknown, io: CliIo): number {
   }
   if (error instanceof InfraError) {
     io.stderr(`watchkeeper: ${oneLine(error.message)}\n`);
+    return 1;
+  }
+  if (error instanceof WatchkeeperError) {
+    const hint = error.hint === undefined ? '' : `; ${error.hint}`;
+    io.stderr(`watchkeeper: ${oneLine(error.message)}${hint} (${error.code})\n`);
     return 1;
   }
   io.stderr(

@@ -16,6 +16,8 @@ import type { Bus } from '../../core/ports/bus.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { Store } from '../../core/ports/store.ts';
 import { subjects } from '../../core/ports/subjects.ts';
+import { retryPolicies } from '../../core/domain/retry-policies.ts';
+import { withRetry, type RetryAttempt } from '../../core/services/retry.ts';
 import type { SlackConfig } from '../config/config.ts';
 import type { Coalescer } from './coalescer.ts';
 import type { ProgressStreams } from './progress-stream.ts';
@@ -27,6 +29,7 @@ import { renderComparison, renderFailedRun, renderSucceededRun } from './render/
 import { routeChannel } from './route-channel.ts';
 import type { SlackWriter } from './slack-writer.ts';
 import type { Metrics } from '../../core/ports/metrics.ts';
+import { WatchkeeperError } from '../../core/domain/watchkeeper-error.ts';
 
 export interface IncidentThreads {
   /** Posts (or finds) the incident's thread; the parent is its card. */
@@ -224,26 +227,27 @@ export function startIncidentThreads(deps: {
     durable: string,
     handle: (data: unknown) => Promise<void> | void,
   ): Promise<void> {
-    const stopped = () => controller.signal.aborted;
-    while (!stopped()) {
-      try {
-        for await (const message of bus.subscribe(filter, {
-          from: 'new',
-          durable,
-          signal: controller.signal,
-        })) {
-          try {
-            await handle(message.data);
-          } catch (error) {
-            logger.warn({ err: error, subject: message.subject }, 'could not show a change in Slack');
-          }
+    const signal = controller.signal;
+    const follow = async (attempt: RetryAttempt) => {
+      for await (const message of bus.subscribe(filter, { from: 'new', durable, signal })) {
+        attempt.reset();
+        try {
+          await handle(message.data);
+        } catch (error) {
+          logger.warn({ err: error, subject: message.subject }, 'could not show a change in Slack');
         }
-      } catch (error) {
-        if (stopped()) return;
-        logger.warn({ err: error, filter }, 'Slack lost its bus subscription; resubscribing in 1 s');
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
-    }
+      if (!signal.aborted)
+        throw new WatchkeeperError('subscription_ended', `the bus ended the subscription to ${filter}`);
+    };
+    await withRetry(follow, retryPolicies.busResubscribe, {
+      what: `Slack's bus subscription to ${filter}`,
+      signal,
+      logger,
+      retryable: () => true, // Slack must follow the bus for as long as it runs, whatever ended the subscription
+    }).catch((error: unknown) => {
+      if (!signal.aborted) throw error;
+    });
   }
 
   const onLifecycle = (data: unknown) => {

@@ -12,7 +12,9 @@ import type { ChatRepository } from '../../core/ports/chat-repository.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import type { SlackMessage } from './render/message.ts';
 import { progressChunks } from './render/progress-chunks.ts';
+import { slackRefusal } from './slack-errors.ts';
 import type { SendQueue } from './send-queue.ts';
+import { WatchkeeperError } from '../../core/domain/watchkeeper-error.ts';
 
 export interface ProgressStreams {
   /**
@@ -51,8 +53,6 @@ export function createProgressStreams(deps: {
   const sessions = new Map<string, Session>();
   const streamKey = (key: string) => `${key}:stream`;
   const stoppedKey = (key: string) => `${key}:stream-stopped`;
-
-  const refusedByWorkspace = (error: unknown) => (error as { data?: { error?: string } }).data?.error;
 
   async function stop(session: Session, key: string, incidentId: string, timeline: SlackMessage) {
     await client.chat.stopStream({ channel: session.channel, ts: session.ts, blocks: [...timeline.blocks] });
@@ -114,7 +114,8 @@ export function createProgressStreams(deps: {
                 markdown_text: timeline.text,
                 chunks: progressChunks(events),
               });
-              if (!started.ts) throw new Error('chat.startStream returned no timestamp');
+              if (!started.ts)
+                throw new WatchkeeperError('unexpected_answer', 'chat.startStream returned no timestamp');
               const fresh: Session = {
                 channel: thread.channel,
                 ts: started.ts,
@@ -134,7 +135,7 @@ export function createProgressStreams(deps: {
               if (ended) await stop(fresh, key, run.incidentId, timeline);
               return true;
             } catch (error) {
-              const refused = refusedByWorkspace(error);
+              const refused = slackRefusal(error);
               if (refused === undefined) throw error;
               supported = false;
               logger.info(

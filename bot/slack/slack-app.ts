@@ -24,6 +24,7 @@ import { parseActionValue, type ActionValueRule } from './action-values.ts';
 import { describeIncidents, describeIncident } from './render/incident-list.ts';
 import type { Metrics } from '../../core/ports/metrics.ts';
 import { meteredSlackFetch } from './metered-fetch.ts';
+import { slackClientRetries } from '../../core/domain/retry-policies.ts';
 
 export interface SlackApp {
   readonly client: WebClient;
@@ -54,9 +55,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   const log = boltLogger(logger);
   const clientOptions = {
     ...(slack.apiUrl !== undefined && { slackApiUrl: slack.apiUrl }),
-    // 429s are waited out for their Retry-After by the client itself; this backoff comes on top of it, so it
-    // stays short (the client's default grows to 30 minutes, holding a channel's queue all that time)
-    retryConfig: { retries: 8, factor: 1.5, minTimeout: 250, maxTimeout: 5_000 },
+    // the client owns Slack retries (429s wait out their Retry-After); the curve is in retry-policies.ts
+    retryConfig: { ...slackClientRetries },
     ...(deps.metrics && { fetch: meteredSlackFetch(deps.metrics) }),
   };
   const receiver =

@@ -7,6 +7,7 @@ import type { ThreadRef } from '../../core/domain/incident.ts';
 import type { ChatRepository } from '../../core/ports/chat-repository.ts';
 import type { SlackMessage } from './render/message.ts';
 import type { SendQueue } from './send-queue.ts';
+import { WatchkeeperError } from '../../core/domain/watchkeeper-error.ts';
 
 export interface MessageTarget {
   readonly channel: string;
@@ -72,7 +73,10 @@ export function createSlackWriter(deps: {
             unfurl_media: false,
           });
           if (!posted.ts || !posted.channel)
-            throw new Error(`Slack accepted ${key} but returned no timestamp`);
+            throw new WatchkeeperError(
+              'unexpected_answer',
+              `Slack accepted ${key} but returned no timestamp`,
+            );
           const saved = await chat.saveMessage({
             key,
             ...(target.incidentId !== undefined && { incidentId: target.incidentId }),

@@ -23,6 +23,7 @@ import { hostname } from 'node:os';
 import { checkRemoteDatabase, openBus, openDatabase, openS3IfConfigured } from './adapters.ts';
 import { loadOrCreateSigningKey } from './signing-key.ts';
 import { createMetricsRegistry } from '../metrics/metrics-registry.ts';
+import { WatchkeeperError } from '../../core/domain/watchkeeper-error.ts';
 
 export interface Runtime {
   readonly url: string;
@@ -83,7 +84,7 @@ export async function startRuntime(config: Config, logger: Logger): Promise<Runt
       reports = s3;
     } else {
       const folder = config.reports.store.kind === 'folder' ? config.reports.store : undefined;
-      if (!folder) throw new Error('unreachable: reports.kind is s3 but no S3 store was opened');
+      if (!folder) throw new WatchkeeperError('internal', 'reports.kind is s3 but no S3 store was opened');
       await mkdir(folder.path, { recursive: true });
       const baseUrl = config.server.publicUrl ?? http.url;
       const signingKey = folder.signingKey?.reveal() ?? (await loadOrCreateSigningKey(config.stateDir));

@@ -10,7 +10,10 @@ import { LogLevel, WebClient } from '@slack/web-api';
 import { ConfigError, InfraError } from '../../core/domain/errors.ts';
 import type { Config, SlackConfig } from '../config/config.ts';
 import type { HttpServer } from '../http/http-server.ts';
+import { slackStartupRetries } from '../../core/domain/retry-policies.ts';
+import { isRetryable } from '../../core/services/retry.ts';
 import { createCoalescer } from '../slack/coalescer.ts';
+import { classifySlackError, slackHint, slackRefusal } from '../slack/slack-errors.ts';
 import { createIncidentActions } from '../slack/incident-actions.ts';
 import { startIncidentThreads, type IncidentThreads } from '../slack/incident-threads.ts';
 import { createViewLoader } from '../slack/load-views.ts';
@@ -25,6 +28,7 @@ import type { IncidentId } from '../../core/domain/ids.ts';
 import type { RemediationService } from '../../core/services/remediation-service.ts';
 import { approversFor } from '../config/remediation-schema.ts';
 import type { Authorizer } from '../slack/authorize.ts';
+import { WatchkeeperError } from '../../core/domain/watchkeeper-error.ts';
 
 export interface SlackControl {
   readonly threads: IncidentThreads;
@@ -48,15 +52,15 @@ export async function checkSlackToken(slack: SlackConfig, metrics?: Metrics): Pr
   const client = new WebClient(slack.botToken.reveal(), {
     ...(slack.apiUrl !== undefined && { slackApiUrl: slack.apiUrl }),
     ...(metrics && { fetch: meteredSlackFetch(metrics) }),
-    retryConfig: { retries: 2, minTimeout: 500, maxTimeout: 2_000 },
+    retryConfig: { ...slackStartupRetries },
     logLevel: LogLevel.ERROR,
   });
   const answer = await client.auth.test().catch((error: unknown) => {
-    const refused = (error as { data?: { error?: string } }).data?.error;
+    const refused = slackRefusal(error);
     if (refused !== undefined)
       throw new ConfigError(
         'WATCHKEEPER_SLACK_BOT_TOKEN',
-        `Slack refused the bot token (${refused}); copy it again from OAuth & Permissions and check the app is installed`,
+        `Slack refused the bot token (${refused}); ${slackHint(refused) ?? slackHint('invalid_auth') ?? ''}`,
         { cause: error },
       );
     throw new SlackUnreachableError(
@@ -112,7 +116,7 @@ export async function startSlack(
     slack,
     actions,
     threads: () => {
-      if (!late.threads) throw new Error('Slack threads are not started yet');
+      if (!late.threads) throw new WatchkeeperError('internal', 'Slack threads are not started yet');
       return late.threads;
     },
     chat: deps.store.chat,
@@ -121,26 +125,25 @@ export async function startSlack(
   });
   late.authorizer = app.authorizer;
   const onWriteError = (key: string, error: unknown, willRetry: boolean) => {
-    const refused = (error as { data?: { error?: string } }).data?.error;
-    const hint =
-      refused === 'not_in_channel' || refused === 'channel_not_found'
-        ? ': invite the bot into the channel (/invite @Watchkeeper) or fix slack.routes / slack.defaultChannel'
-        : refused === 'missing_scope'
-          ? ': reinstall the app from deploy/slack/manifest.yaml (a scope is missing)'
-          : '';
+    const refused = slackRefusal(error);
+    const hint = refused === undefined ? undefined : slackHint(refused);
+    const because = hint === undefined ? '' : `: ${hint}`;
     // a refusal a person must fix is a warning at once; a passing outage only when it is given up
-    if (willRetry && hint === '')
-      logger.info({ err: error, message: key }, 'could not update a Slack message; retrying');
-    else if (willRetry)
-      logger.warn({ err: error, message: key }, `Slack refused a message (${refused})${hint}`);
-    else logger.warn({ err: error, message: key }, `gave up updating a Slack message${hint}`);
+    if (willRetry) logger.info({ err: error, message: key }, 'could not update a Slack message; retrying');
+    else if (refused !== undefined)
+      logger.warn({ err: error, message: key }, `Slack refused a message (${refused})${because}`);
+    else logger.warn({ err: error, message: key }, 'gave up updating a Slack message');
   };
+  // the Web API client has retried Slack's failures already; what failed on our side is retried by the coalescer
+  const notFromSlack = (error: unknown) => classifySlackError(error) === undefined && isRetryable(error);
   const coalescer = createCoalescer({
     minIntervalMs: slack.progress.minUpdateIntervalMs,
+    retryable: notFromSlack,
     onError: onWriteError,
   });
   const cardCoalescer = createCoalescer({
     minIntervalMs: Math.max(3_000, slack.progress.minUpdateIntervalMs),
+    retryable: notFromSlack,
     onError: onWriteError,
   });
   const queue = createSendQueue({ callsPerMinutePerIncident: slack.callsPerMinutePerIncident });

@@ -32,6 +32,7 @@ import { createSilenceCheck } from './intake/silence.ts';
 import { createFlapTracker, lastIncidents, refineState } from './intake/state-refinement.ts';
 import type { LifecycleService } from './lifecycle-service.ts';
 import { createMicroBatcher } from './micro-batcher.ts';
+import { WatchkeeperError } from '../domain/watchkeeper-error.ts';
 
 export type { IntakeOutcome } from './intake/intake-item.ts';
 
@@ -68,7 +69,10 @@ export function createFaultIntake(deps: FaultIntakeDeps): FaultIntake {
     for (let attempt = 1; pending.length > 0; attempt += 1) {
       if (attempt > maxAttempts) {
         const ids = pending.map((item) => item.fault.faultId).join(', ');
-        throw new Error(`faults ${ids}: could not settle their incidents after ${maxAttempts} attempts`);
+        throw new WatchkeeperError(
+          'contended',
+          `faults ${ids}: could not settle their incidents after ${maxAttempts} attempts`,
+        );
       }
       if (attempt > 1) {
         const last = await lastIncidents(pending, stageDeps);

@@ -14,6 +14,7 @@ import type { Logger } from '../ports/logger.ts';
 import type { Store } from '../ports/store.ts';
 import { subjects } from '../ports/subjects.ts';
 import { runControlMessage } from './run-control-message.ts';
+import { WatchkeeperError } from '../domain/watchkeeper-error.ts';
 
 export const triageWorkKind = 'triage';
 
@@ -134,7 +135,10 @@ export function createLifecycleService(deps: LifecycleDeps): LifecycleService {
         });
         return { ok: true, incident: stored };
       }
-      throw new Error(`incident ${incidentId}: gave up after ${maxRaceRetries} concurrent updates`);
+      throw new WatchkeeperError(
+        'contended',
+        `incident ${incidentId}: gave up after ${maxRaceRetries} concurrent updates`,
+      );
     },
 
     async publishPending(limit = 500) {

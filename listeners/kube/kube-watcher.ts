@@ -21,6 +21,7 @@ import { redactBounded } from '../../core/domain/redact.ts';
 import type { Clock } from '../../core/ports/clock.ts';
 import type { Logger } from '../../core/ports/logger.ts';
 import { createDeliveryQueue } from './delivery-queue.ts';
+import { superviseInformer } from './supervised-informer.ts';
 import { eventFault } from './event-rules.ts';
 import { createFaultEnricher } from './fault-enricher.ts';
 import { FaultTracker } from './fault-tracker.ts';
@@ -29,6 +30,7 @@ import { containerHealth, podFaults } from './pod-rules.ts';
 import { RecentEvents } from './recent-events.ts';
 import { deploymentFaults, jobFaults, pvcFaults, setFaults, type GracedFault } from './workload-rules.ts';
 import { passesFilters, passesNamespace, type WatchFilters } from './watch-filters.ts';
+import { WatchkeeperError } from '../../core/domain/watchkeeper-error.ts';
 
 export interface KubeWatcherOptions {
   readonly kubeconfig: KubeConfig;
@@ -83,7 +85,7 @@ export function createKubeWatcher(options: KubeWatcherOptions): KubeWatcher {
   const queue = createDeliveryQueue(options.sink, logger);
   const caches = new Map<string, Cached>();
   const informers: { stop(): Promise<void> }[] = [];
-  let stopped = false;
+  let stopping = new AbortController();
   let markSynced: () => void = () => undefined;
   const synced = new Promise<void>((resolve) => (markSynced = resolve));
   /** Per fault, the report being enriched: a fault's reports reach the sink in the order they were made. */
@@ -169,26 +171,12 @@ export function createKubeWatcher(options: KubeWatcherOptions): KubeWatcher {
     informer.on('add', (object) => onObject(object, false));
     informer.on('update', (object) => onObject(object, false));
     informer.on('delete', (object) => onObject(object, true));
-    let backoff = 1_000;
-    const restartLater = (error: unknown) => {
-      if (stopped) return;
-      logger.warn(
-        { err: error, informer: name },
-        `watch on ${name} failed; restarting in ${backoff / 1000} s`,
-      );
-      setTimeout(() => {
-        if (!stopped) informer.start().catch(restartLater);
-      }, backoff).unref();
-      backoff = Math.min(backoff * 2, 60_000);
-    };
-    informer.on('error', restartLater);
-    informer.on('connect', () => {
-      backoff = 1_000;
-    });
     informers.push(informer);
-    return informer.start().catch((error: unknown) => {
-      if (options.waitForList !== false) throw error;
-      restartLater(error);
+    return superviseInformer(informer, {
+      name,
+      logger,
+      signal: stopping.signal,
+      failFast: options.waitForList !== false,
     });
   }
 
@@ -219,7 +207,7 @@ export function createKubeWatcher(options: KubeWatcherOptions): KubeWatcher {
 
   return {
     async start() {
-      stopped = false;
+      if (stopping.signal.aborted) stopping = new AbortController();
       const listed = [
         watch('events', 'Event', '/api/v1/events', () => core.listEventForAllNamespaces(), onEvent),
         watch('pods', 'Pod', '/api/v1/pods', () => core.listPodForAllNamespaces(), observedPod),
@@ -277,7 +265,7 @@ export function createKubeWatcher(options: KubeWatcherOptions): KubeWatcher {
       logger.info({ cluster: options.cluster }, 'Kubernetes fault watcher started');
     },
     async stop() {
-      stopped = true;
+      stopping.abort(new WatchkeeperError('stopping', 'the fault watcher is stopping'));
       if (sweeper) clearInterval(sweeper);
       markSynced();
       await Promise.all(informers.splice(0).map((informer) => informer.stop().catch(() => undefined)));

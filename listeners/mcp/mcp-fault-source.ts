@@ -20,7 +20,10 @@ import { faultFromWire } from './from-wire.ts';
 import { ownersFromCluster, withClusterOwners, type ClusterAccess } from './owner-lookup.ts';
 import { PodRecheck } from './pod-recheck.ts';
 import { deliveryKey, RecentKeys } from './recent-keys.ts';
+import { retryPolicies } from '../../core/domain/retry-policies.ts';
+import { withRetry, type RetryAttempt } from '../../core/services/retry.ts';
 import { Semaphore } from './semaphore.ts';
+import { endsSession } from './session-errors.ts';
 import {
   chooseMechanism,
   McpConfigurationError,
@@ -29,6 +32,7 @@ import {
   type Mechanism,
   type ReconcileVia,
 } from './server-offer.ts';
+import { WatchkeeperError } from '../../core/domain/watchkeeper-error.ts';
 
 export interface McpServerSettings {
   readonly name: string;
@@ -123,6 +127,8 @@ export class McpFaultSource {
   private client: Client | undefined;
   private transport: StreamableHTTPClientTransport | StdioClientTransport | undefined;
   private stopped = false;
+  /** Aborts the wait between sessions: stopping during an outage returns at once. */
+  private readonly stopping = new AbortController();
   private failed: ((reason: string) => void) | undefined;
   private readonly seen = new RecentKeys();
   private warnedMalformed = false;
@@ -165,36 +171,30 @@ export class McpFaultSource {
 
   /** Runs until stop(): connect, serve, and on any failure wait (backoff with jitter) and start over. */
   async run(): Promise<void> {
-    let attempt = 0;
-    while (!this.stopped) {
-      let reason: string;
-      try {
-        reason = await this.session();
-      } catch (error) {
-        if (error instanceof McpConfigurationError && !this.isStopped()) {
-          await this.teardown();
-          this.update({ status: 'misconfigured', lastError: error.message });
-          this.logger.error(
-            { problem: error.message },
-            `MCP server ${this.settings.name} cannot be used as configured: ${error.message}; not retrying`,
-          );
-          return;
-        }
-        reason = describe(error);
-      }
-      if (this.isStopped()) break;
-      if (this.state.status === 'connected') attempt = 0; // it was up: start the backoff afresh
-      attempt += 1;
-      const delay = Math.min(this.settings.maxBackoffMs ?? 30_000, 250 * 2 ** Math.min(attempt, 10));
-      const jittered = Math.round(delay / 2 + Math.random() * (delay / 2));
-      this.update({ status: 'waiting', lastError: reason });
-      this.logger.warn(
-        { reason, retryInMs: jittered },
-        `MCP server ${this.settings.name}: ${reason}; reconnecting`,
+    try {
+      await withRetry(
+        (attempt) => this.session(attempt),
+        retryPolicies.mcpSession(this.settings.maxBackoffMs),
+        {
+          what: `MCP server ${this.settings.name}`,
+          signal: this.stopping.signal,
+          logger: this.logger,
+          retryable: (error) => !(error instanceof McpConfigurationError),
+          onRetry: ({ error }) => this.update({ status: 'waiting', lastError: describe(error) }),
+        },
       );
-      await new Promise((resolve) => setTimeout(resolve, jittered));
+    } catch (error) {
+      if (!(error instanceof McpConfigurationError) || this.isStopped()) {
+        this.update({ status: 'stopped' });
+        return;
+      }
+      await this.teardown();
+      this.update({ status: 'misconfigured', lastError: error.message });
+      this.logger.error(
+        { problem: error.message },
+        `MCP server ${this.settings.name} cannot be used as configured: ${error.message}; not retrying`,
+      );
     }
-    this.update({ status: 'stopped' });
   }
 
   /** Read through a method: stop() flips the flag while run() awaits. */
@@ -204,13 +204,14 @@ export class McpFaultSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort(new WatchkeeperError('stopping', `MCP server ${this.settings.name}: stopping`));
     clearInterval(this.recheckTimer);
     this.failed?.('stopping');
     await this.teardown();
   }
 
-  /** One session from initialize to failure; resolves with why it ended. */
-  private async session(): Promise<string> {
+  /** One session from initialize to failure; rejects with why it ended (a session never ends otherwise). */
+  private async session(attempt: RetryAttempt): Promise<never> {
     await this.teardown();
     this.update({ status: 'connecting' });
     const ended = new Promise<string>((resolve) => {
@@ -221,8 +222,7 @@ export class McpFaultSource {
     this.client = client;
     this.transport = transport;
     client.onerror = (error) => {
-      const text = describe(error);
-      if (/Maximum reconnection attempts|Session not found|\b404\b|\b401\b/i.test(text)) this.failed?.(text);
+      if (endsSession(error)) this.failed?.(describe(error));
     };
     client.onclose = () => this.failed?.('the connection closed');
     client.setNotificationHandler(LoggingMessageNotificationSchema, (note) => {
@@ -241,13 +241,14 @@ export class McpFaultSource {
     } finally {
       release();
     }
+    attempt.reset(); // it was up: the next outage starts the backoff afresh
     const ping = setInterval(() => {
       client
         .ping({ timeout: 10_000 })
         .catch((error: unknown) => this.failed?.(`ping failed: ${describe(error)}`));
     }, this.settings.pingIntervalMs ?? 30_000);
     try {
-      return await ended;
+      throw new McpSessionEnded(await ended);
     } finally {
       clearInterval(ping);
     }
@@ -270,7 +271,14 @@ export class McpFaultSource {
       if (capabilities.logging) await client.setLoggingLevel('info');
       if (tools.includes('events_subscribe')) {
         const result = await client.callTool({ name: 'events_subscribe', arguments: { mode: 'faults' } });
-        if (result.isError) throw new Error(`events_subscribe refused: ${JSON.stringify(result.content)}`);
+        if (result.isError)
+          throw new WatchkeeperError(
+            'unexpected_answer',
+            `events_subscribe refused: ${JSON.stringify(result.content)}`,
+            {
+              retryable: true,
+            },
+          );
       }
     } else {
       const { resources } = await client.listResources();
@@ -480,6 +488,11 @@ export class McpFaultSource {
   private update(change: Partial<SourceState>): void {
     this.state = { ...this.state, ...change };
   }
+}
+
+/** A session that was up ended (lost, closed, a failed ping): always worth starting again. */
+class McpSessionEnded extends Error {
+  readonly retryable = true;
 }
 
 function describe(error: unknown): string {

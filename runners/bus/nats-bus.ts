@@ -62,6 +62,14 @@ export async function openNatsBus(options: NatsBusOptions): Promise<Bus> {
     );
   }
   const js = jetstream(nc);
+  // Draining needs the server: while the client is reconnecting, close() instead, or stopping hangs on it.
+  let connected = true;
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') connected = false;
+      else if (status.type === 'reconnect') connected = true;
+    }
+  })();
   const streamFor = (filter: string) => streams.find((s) => s.subjects.some((p) => filterWithin(filter, p)));
 
   return {
@@ -86,7 +94,9 @@ export async function openNatsBus(options: NatsBusOptions): Promise<Bus> {
     },
 
     async close() {
-      if (!nc.isClosed()) await nc.drain();
+      if (nc.isClosed()) return;
+      if (connected) await nc.drain();
+      else await nc.close();
     },
   };
 

@@ -108,7 +108,7 @@ describe('an MCP server the listener cannot fully use', () => {
       'mechanism resources is configured, but fork does not offer it; it offers logging (events_subscribe): set mcp.servers[].mechanism to auto or to one it offers',
     );
     expect(lines.filter((l) => l.level === 'error')).toHaveLength(1);
-    expect(lines.filter((l) => l.message.includes('reconnecting'))).toHaveLength(0);
+    expect(lines.filter((l) => l.message.includes('retrying in'))).toHaveLength(0);
     expect(lines.some((l) => l.message.includes('pushes no faults'))).toBe(false);
 
     const table = formatListeners([JSON.parse(JSON.stringify(state)) as never]);

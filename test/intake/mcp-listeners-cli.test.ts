@@ -59,7 +59,7 @@ describe('watchkeeper listeners with the public fork', () => {
     const log = start.output();
     expect(log.match(/cannot be recovered/g)).toHaveLength(1);
     expect(log.match(/forced cannot be used as configured/g)).toHaveLength(1);
-    expect(log).not.toMatch(/MCP server forced: .*reconnecting/);
+    expect(log).not.toMatch(/MCP server forced: .*retrying in/);
     // One session for `fork`, one attempt for `forced`: no retry loop.
     expect(fork.initializes()).toBe(2);
   }, 300_000);
