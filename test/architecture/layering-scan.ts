@@ -11,13 +11,16 @@ import {
 export const sourceFolders = ['core', 'bot', 'listeners', 'runners', 'prompts', 'skills'] as const;
 
 const sourceExtensions = ['.ts', '.mts', '.js', '.mjs'];
+/** Generated bundles (checked fresh against their sources elsewhere); ESLint ignores them too. */
+const generated = ['runners/pod/dist/'];
 
-/** Repo-relative paths of the source files under `root`, in the governed folders. */
-export function sourceFiles(root: string): string[] {
+/** Repo-relative paths of the source files under `root`, in the governed folders (generated ones on request). */
+export function sourceFiles(root: string, options: { readonly generated?: boolean } = {}): string[] {
   return sourceFolders.flatMap((folder) =>
     readdirSync(path.join(root, folder), { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && sourceExtensions.some((ext) => e.name.endsWith(ext)))
-      .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/')),
+      .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+      .filter((file) => options.generated === true || !generated.some((prefix) => file.startsWith(prefix))),
   );
 }
 
