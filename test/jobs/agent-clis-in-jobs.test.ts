@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentKind } from '../../core/domain/agent-profile.ts';
 import { kindDefaults } from '../../core/domain/agent-kinds.ts';
 import { asIncidentId } from '../../core/domain/ids.ts';
+import { foldReasonText } from '../../core/domain/incident.ts';
+import { formatResource } from '../../core/domain/resource.ts';
 import type { ProgressEvent } from '../../core/domain/progress.ts';
 import { Secret } from '../../core/domain/secret.ts';
 import type { Bus } from '../../core/ports/bus.ts';
@@ -34,6 +36,7 @@ import { createTestDatabase } from '../store/postgres-database.ts';
 import { agentImageOf } from './real-node-job.ts';
 
 type BuiltIn = Exclude<AgentKind, 'custom'>;
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const baseUrls: Record<BuiltIn, (url: string) => string> = {
   'claude-code': (url) => url,
   codex: (url) => `${url}/v1`,
@@ -120,13 +123,31 @@ describe('built-in agent CLIs triage in a Job on the real node', () => {
           },
         });
         await store.faults.record(fault);
-        await store.incidents.addMember({
-          incidentId: asIncidentId(incident.id),
+        // A second fault folded in, named nowhere else (not in the cluster, the title or the model's script):
+        // only the incident's fault list can put it in the prompt.
+        const sibling = makeFault({
           cluster: 'harness',
-          faultId: fault.faultId,
-          reason: 'primary',
-          joinedAt: new Date(),
+          class: 'OOMKilled',
+          resource: {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            namespace: space.name,
+            name: `${crashingPod}-worker-${randomUUID().slice(0, 8)}`,
+            uid: randomUUID(),
+          },
         });
+        await store.faults.record(sibling);
+        for (const [folded, reason] of [
+          [fault, 'primary'],
+          [sibling, 'same_owner_workload'],
+        ] as const)
+          await store.incidents.addMember({
+            incidentId: asIncidentId(incident.id),
+            cluster: 'harness',
+            faultId: folded.faultId,
+            reason,
+            joinedAt: new Date(),
+          });
         const run = makeRun(incident, { agent: kind, cluster: 'harness', runner: 'kubernetes-job' });
         await store.runs.create(run);
 
@@ -225,6 +246,18 @@ describe('built-in agent CLIs triage in a Job on the real node', () => {
           events.find((e) => e.type === 'tool.result' && e.callId === getPods?.callId),
           trail,
         ).toMatchObject({ ok: true });
+        // The prompt the CLI in the pod sent to the model lists the incident's faults and why each was folded,
+        // on one line of the prompt (JSON text: a line ends at an escaped newline, hence no backslash between).
+        const prompts = model.requests.map((request) => request.prompt).join('\n');
+        for (const [folded, because] of [
+          [fault, foldReasonText.primary],
+          [sibling, foldReasonText.same_owner_workload],
+        ] as const)
+          expect(prompts, `fault ${folded.resource.name} in the prompt`).toMatch(
+            new RegExp(
+              `${folded.class} on \`${escapeRegExp(formatResource(folded.resource))}\`[^\\\\]*${escapeRegExp(because)}`,
+            ),
+          );
         const answers = model.requests.flatMap((request) => request.toolResults).join('\n');
         expect(answers).toMatch(new RegExp(`${crashingPod}.*CrashLoopBackOff`));
         expect(
