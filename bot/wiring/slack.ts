@@ -134,8 +134,13 @@ export async function startSlack(
       logger.warn({ err: error, message: key }, `Slack refused a message (${refused})${because}`);
     else logger.warn({ err: error, message: key }, 'gave up updating a Slack message');
   };
-  // the Web API client has retried Slack's failures already; what failed on our side is retried by the coalescer
-  const notFromSlack = (error: unknown) => classifySlackError(error) === undefined && isRetryable(error);
+  // The Web API client retries rate limits itself but not an HTTP 5xx or a lost connection (it throws those at
+  // once), so the coalescer retries those, and what failed on our side; never a refusal.
+  const notFromSlack = (error: unknown) => {
+    const failure = classifySlackError(error);
+    if (failure === undefined) return isRetryable(error);
+    return (failure.kind === 'http' && failure.status >= 500) || failure.kind === 'unreachable';
+  };
   const coalescer = createCoalescer({
     minIntervalMs: slack.progress.minUpdateIntervalMs,
     retryable: notFromSlack,

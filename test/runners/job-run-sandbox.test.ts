@@ -11,6 +11,7 @@ import type { SandboxProvider } from '../../runners/sandbox/sandbox.ts';
 import { reattachTriage, runTriage } from '../../runners/triage/run-triage.ts';
 import { makeIncident, makeRun } from '../fixtures/domain.ts';
 import { silentLogger } from '../fixtures/logger.ts';
+import { until } from '../fixtures/until.ts';
 import { setPodStatus, useTestNamespace } from '../intake/cluster-objects.ts';
 import { sandboxContract, useContractEnv, validReport, type AgentMode } from './sandbox-contract.ts';
 
@@ -225,7 +226,12 @@ describe('the Kubernetes Job sandbox keeps the sandbox contract (harness cluster
         ) as string,
       },
     });
-    expect(await readRunJob(space.client.config, job.ref())).toBeUndefined();
+    // Foreground deletion: the Job goes once the garbage collector has removed its pod.
+    await until(
+      'the Job is deleted',
+      async () => (await readRunJob(space.client.config, job.ref())) === undefined,
+      10_000,
+    );
   });
 
   it('says the image has no agent CLI when the runner exits with its code for it', async () => {
