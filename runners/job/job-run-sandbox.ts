@@ -251,7 +251,10 @@ function jobSandbox(
         fromLog.onPod(lastPod);
         await fromLog.finish(drainMs);
       }
-      return { result: jobResult(end, runResult, profile, ref) };
+      return {
+        result: jobResult(end, runResult, profile, ref),
+        ...(end.kind === 'gone' && { vanished: true }),
+      };
     },
 
     async collect() {

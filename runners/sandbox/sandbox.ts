@@ -39,6 +39,8 @@ export interface SandboxEnd {
   readonly result: RunResult;
   /** The agent's last message, when it answered with the report instead of writing the file. */
   readonly finalText?: string;
+  /** The sandbox was removed by someone else before it ended (a Job deleted): a re-attached run goes again. */
+  readonly vanished?: boolean;
 }
 
 /** What the agent left behind: its report (if any), its transcript and run metadata for run.json. */

@@ -15,7 +15,7 @@ import type { Store } from '../../core/ports/store.ts';
 import type { LaunchRequest, RunResult } from '../../core/ports/triage-launcher.ts';
 import { latestReportMarkdown } from '../reports/latest-report.ts';
 import { createRunProgress, type RunProgress } from '../sandbox/run-progress.ts';
-import type { FollowUp, RunAccess, Sandbox, SandboxProvider } from '../sandbox/sandbox.ts';
+import type { FollowUp, RunAccess, Sandbox, SandboxEnd, SandboxProvider } from '../sandbox/sandbox.ts';
 import { accessSummary, formatAccess } from '../tokens/access-summary.ts';
 import { runKubeconfig } from '../tokens/run-kubeconfig.ts';
 import { mintRunToken, type RunToken, type RunTokenSettings } from '../tokens/run-token.ts';
@@ -79,7 +79,8 @@ export async function runTriage(deps: RunTriageDeps, request: LaunchRequest): Pr
         agent: run.agent,
         ...(profile.model && { model: profile.model }),
       });
-    return await followToEnd(deps, { run, incident }, started.sandbox, progress, request.signal);
+    const ended = await started.sandbox.follow(request.signal);
+    return await finishRun(deps, { run, incident }, started.sandbox, progress, ended);
   } finally {
     await sandbox
       ?.stop()
@@ -112,7 +113,13 @@ export async function reattachTriage(
     const incident = await deps.store.incidents.get(run.incidentId);
     if (!incident) return failed('sandbox_error', `the run's incident ${run.incidentId} is gone`);
     deps.logger.info({ runId: run.id }, 're-attached to a triage run that outlived its Watchkeeper');
-    return await followToEnd(deps, { run, incident }, sandbox, progress, signal);
+    const ended = await sandbox.follow(signal);
+    if (ended.vanished) {
+      // Its sandbox was removed under us (the replica that lost the run stopped it): the run goes again.
+      deps.logger.info({ runId: run.id }, "the re-attached run's sandbox is gone; the run is queued again");
+      return undefined;
+    }
+    return await finishRun(deps, { run, incident }, sandbox, progress, ended);
   } finally {
     await sandbox.stop().catch(() => undefined);
   }
@@ -120,14 +127,13 @@ export async function reattachTriage(
 
 type RunOf = Pick<LaunchRequest, 'run' | 'incident'>;
 
-async function followToEnd(
+async function finishRun(
   deps: RunTriageDeps,
   request: RunOf,
   sandbox: Sandbox,
   progress: RunProgress,
-  signal: AbortSignal,
+  ended: SandboxEnd,
 ): Promise<RunResult> {
-  const ended = await sandbox.follow(signal);
   const artifacts = await sandbox.collect();
   let result = ended.result;
   if (result.ok) {
